@@ -1,0 +1,61 @@
+from rest_framework import serializers
+
+from apps.core.serializers import StrictModelSerializer, StrictSerializer, TimeZoneField
+
+from .models import ApiToken, User
+
+
+class UserSerializer(StrictModelSerializer):
+    time_zone = TimeZoneField(required=False, help_text="IANA zone for your own notifications.")
+
+    class Meta:
+        model = User
+        fields = ("id", "email", "display_name", "time_zone", "date_joined")
+        read_only_fields = ("id", "email", "date_joined")
+
+
+class RegisterSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    display_name = serializers.CharField(max_length=120)
+    time_zone = TimeZoneField(default="UTC")
+
+
+class LoginSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+
+
+class PasswordChangeSerializer(StrictSerializer):
+    old_password = serializers.CharField(write_only=True, max_length=128)
+    new_password = serializers.CharField(write_only=True, max_length=128)
+
+
+class PasswordResetSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(StrictSerializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(write_only=True, max_length=128)
+
+
+class ApiTokenSerializer(StrictModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ("id", "name", "hint", "created_at", "last_used_at", "revoked_at")
+        read_only_fields = ("id", "hint", "created_at", "last_used_at", "revoked_at")
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(
+        read_only=True, help_text="The secret. Shown only in this response: store it now."
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = (*ApiTokenSerializer.Meta.fields, "token")
+
+
+class CsrfSerializer(serializers.Serializer):
+    csrf_token = serializers.CharField(read_only=True)

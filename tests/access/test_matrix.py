@@ -1,0 +1,130 @@
+"""Every API route × method × persona answers as its rule says (see matrix.py)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+import tests.access
+from apps.careteam import access
+from apps.careteam.models import Role
+from tests.factories import PERSONAS, World, build_world
+
+from .matrix import Rule
+
+_IGNORED_METHODS = {"OPTIONS", "HEAD", "TRACE"}
+# Documentation of the API itself: public, cacheable, and covered by tests/core/test_schema.py.
+_NOT_IN_MATRIX = {"schema", "api-docs", "api-redoc"}
+
+
+def all_rules() -> list[Rule]:
+    rules: list[Rule] = []
+    for module in pkgutil.iter_modules(tests.access.__path__):
+        if module.name.startswith("rules_"):
+            rules.extend(importlib.import_module(f"tests.access.{module.name}").RULES)
+    return rules
+
+
+def _methods(callback: Any) -> set[str]:
+    actions = getattr(callback, "actions", None)
+    if actions:  # a ViewSet route: the router's method → action map, less refused methods
+        allowed = callback.cls.http_method_names
+        return {method.upper() for method in actions if method in allowed}
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is None:
+        return {"GET"}
+    return {
+        name.upper()
+        for name in view_class.http_method_names
+        if hasattr(view_class, name) and name.upper() not in _IGNORED_METHODS
+    }
+
+
+def api_routes() -> dict[str, set[str]]:
+    """URL name -> methods, for every route under /api/."""
+    found: dict[str, set[str]] = {}
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                if route.startswith("api/") and pattern.name not in _NOT_IN_MATRIX:
+                    assert pattern.name, f"the API route {route} needs a name to join the matrix"
+                    found.setdefault(pattern.name, set()).update(_methods(pattern.callback) - _IGNORED_METHODS)
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+RULES = all_rules()
+
+
+def test_every_route_and_method_has_a_rule() -> None:
+    routes = api_routes()
+    declared = {(rule.route, rule.method) for rule in RULES}
+    existing = {(name, method) for name, methods in routes.items() for method in methods}
+    assert not existing - declared, f"add these to a tests/access/rules_*.py: {sorted(existing - declared)}"
+    assert not declared - existing, f"rules for routes that do not exist: {sorted(declared - existing)}"
+    assert len(declared) == len(RULES), "one rule per route and method"
+
+
+def run_case(rule: Rule, persona: str, world: World | None = None) -> tuple[int, Any]:
+    """Runs one case; without a world it builds one and rolls it back afterwards."""
+    if world is None:
+        with transaction.atomic():
+            result = run_case(rule, persona, build_world())
+            transaction.set_rollback(True)
+        return result
+    client = APIClient()
+    user = world.user(persona)
+    if user is not None:
+        client.force_login(user)
+    url = reverse(rule.route, kwargs=rule.kwargs(world, persona))
+    body = rule.body(world, persona) if rule.body else None
+    payload = None if body is None else json.dumps(body)
+    response = client.generic(rule.method, url, data=payload, content_type="application/json")
+    return response.status_code, getattr(response, "data", None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
+def test_access(rule: Rule, persona: str) -> None:
+    world = build_world()
+    status, data = run_case(rule, persona, world)
+    assert status == rule.expect[persona], f"{rule.id} as {persona}: {status} {data}"
+
+
+@pytest.mark.django_db
+def test_the_matrix_notices_a_loosened_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give caregivers the power to manage the care team: the matrix must disagree."""
+    loosened = dict(access.ROLE_CAPABILITIES)
+    loosened[Role.CAREGIVER] = loosened[Role.CAREGIVER] | {access.Capability.MANAGE_CARE_TEAM}
+    monkeypatch.setattr(access, "ROLE_CAPABILITIES", loosened)
+    mismatches = []
+    for rule in RULES:
+        if rule.route.startswith("invitation-list"):
+            status, _ = run_case(rule, "caregiver")
+            if status != rule.expect["caregiver"]:
+                mismatches.append(rule.id)
+    assert mismatches == ["invitation-list:GET", "invitation-list:POST"]
+
+
+@pytest.mark.django_db
+def test_the_matrix_notices_a_tightened_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Take reading the patient away from clinicians: the matrix must disagree."""
+    tightened = dict(access.ROLE_CAPABILITIES)
+    tightened[Role.CLINICIAN] = tightened[Role.CLINICIAN] - {access.Capability.VIEW_PATIENT}
+    monkeypatch.setattr(access, "ROLE_CAPABILITIES", tightened)
+    rule = next(r for r in RULES if r.id == "patient-detail:GET")
+    status, _ = run_case(rule, "clinician")
+    assert status == 404 != rule.expect["clinician"]

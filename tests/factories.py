@@ -1,0 +1,82 @@
+"""Factories for volume, and the named world every access test starts from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import factory
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.careteam.models import Membership, Patient, Role
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    display_name = factory.Faker("name")
+    time_zone = "Europe/Rome"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create:
+            obj.save()
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    display_name = factory.Faker("first_name")
+    time_zone = "Europe/Rome"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    patient = factory.SubFactory(PatientFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.OWNER
+
+
+PERSONAS = ("owner", "caregiver", "clinician", "stranger", "revoked", "anonymous")
+
+
+@dataclass
+class World:
+    patient: Patient
+    owner: User
+    caregiver: User
+    clinician: User
+    revoked: User
+    stranger: User
+    strangers_patient: Patient
+
+    def user(self, persona: str) -> User | None:
+        return None if persona == "anonymous" else getattr(self, persona)
+
+    def membership(self, persona: str) -> Membership:
+        return Membership.objects.get(patient=self.patient, user=self.user(persona), revoked_at=None)
+
+
+def build_world() -> World:
+    patient = PatientFactory(display_name="Sam", time_zone="Europe/Rome")
+    owner = UserFactory(email="parent@example.org", display_name="Pat Parent")
+    caregiver = UserFactory(email="carer@example.org", display_name="Casey Carer")
+    clinician = UserFactory(email="doctor@example.org", display_name="Dr Dana")
+    revoked = UserFactory(email="former@example.org", display_name="Former Carer")
+    stranger = UserFactory(email="stranger@example.org", display_name="Stan Stranger")
+    MembershipFactory(patient=patient, user=owner, role=Role.OWNER)
+    MembershipFactory(patient=patient, user=caregiver, role=Role.CAREGIVER)
+    MembershipFactory(patient=patient, user=clinician, role=Role.CLINICIAN)
+    MembershipFactory(patient=patient, user=revoked, role=Role.CAREGIVER, revoked_at=timezone.now())
+    strangers_patient = PatientFactory(display_name="Other")
+    MembershipFactory(patient=strangers_patient, user=stranger, role=Role.OWNER)
+    return World(patient, owner, caregiver, clinician, revoked, stranger, strangers_patient)
