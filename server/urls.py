@@ -10,17 +10,23 @@ anything else                    the PWA (frontend/dist), whose router takes it 
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from apps.accounts import urls as accounts_urls
 from apps.audit.api import AuditEventViewSet
 from apps.careteam import urls as careteam_urls
 from apps.core.views import pwa_index
 from apps.ops.health import HealthView
+from apps.sync.api import ChangeFeedView
 
 patient_urlpatterns = [
     *careteam_urls.patient_urlpatterns,
     path("audit/", AuditEventViewSet.as_view({"get": "list"}), name="audit-list"),
+    path("changes", ChangeFeedView.as_view(), name="change-feed"),
 ]
 
 api_v1 = [

@@ -22,7 +22,9 @@ REQUIRE_SERVICES = os.environ.get("MASTLINE_REQUIRE_SERVICES") == "1"
 def service_unavailable(reason: str) -> None:
     message = f"needs-service: {reason}"
     if REQUIRE_SERVICES:
-        pytest.fail(message + " (MASTLINE_REQUIRE_SERVICES=1: CI must not skip this)", pytrace=False)
+        pytest.fail(
+            message + " (MASTLINE_REQUIRE_SERVICES=1: CI must not skip this)", pytrace=False
+        )
     pytest.skip(message)
 
 

@@ -63,7 +63,9 @@ class World:
         return None if persona == "anonymous" else getattr(self, persona)
 
     def membership(self, persona: str) -> Membership:
-        return Membership.objects.get(patient=self.patient, user=self.user(persona), revoked_at=None)
+        return Membership.objects.get(
+            patient=self.patient, user=self.user(persona), revoked_at=None
+        )
 
 
 def build_world() -> World:

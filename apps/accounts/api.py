@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.db.models import QuerySet
 from django.middleware.csrf import get_token
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -18,6 +19,7 @@ from rest_framework.views import APIView
 from apps.core.throttling import SettingsScopedRateThrottle
 
 from . import services
+from .authentication import request_user
 from .models import ApiToken
 from .serializers import (
     ApiTokenCreatedSerializer,
@@ -143,14 +145,15 @@ class MeView(APIView):
         responses=UserSerializer,
     )
     def patch(self, request: Request) -> Response:
-        serializer = UserSerializer(request.user, data=request.data, partial=True)
+        user = request_user(request)
+        serializer = UserSerializer(user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields = list(serializer.validated_data)
         for name, value in serializer.validated_data.items():
-            setattr(request.user, name, value)
+            setattr(user, name, value)
         if fields:
-            request.user.save(update_fields=fields)
-        return Response(UserSerializer(request.user).data)
+            user.save(update_fields=fields)
+        return Response(UserSerializer(user).data)
 
 
 class PasswordChangeView(APIView):
@@ -163,8 +166,8 @@ class PasswordChangeView(APIView):
     def post(self, request: Request) -> Response:
         data = PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.user_change_password(user=request.user, **data.validated_data)
-        update_session_auth_hash(request, request.user)
+        services.user_change_password(user=request_user(request), **data.validated_data)
+        update_session_auth_hash(request, request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -175,7 +178,9 @@ class PasswordResetView(AnonymousFormView):
         summary="Ask for a password-reset email",
         description="Always answers 202, whether or not the address has an account.",
         request=PasswordResetSerializer,
-        responses={202: OpenApiResponse(description="If the account exists, an email is on its way.")},
+        responses={
+            202: OpenApiResponse(description="If the account exists, an email is on its way.")
+        },
     )
     def post(self, request: Request) -> Response:
         data = PasswordResetSerializer(data=request.data)
@@ -201,15 +206,18 @@ class PasswordResetConfirmView(AnonymousFormView):
 
 @extend_schema(tags=["auth"])
 class ApiTokenViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Personal API tokens: `Authorization: Bearer <token>`. Stored hashed; revocable."""
 
     serializer_class = ApiTokenSerializer
     pagination_class = None
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return ApiToken.objects.filter(user=self.request.user, revoked_at__isnull=True)
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return ApiToken.objects.filter(user=request_user(self.request), revoked_at__isnull=True)
 
     @extend_schema(summary="Your active tokens")
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -223,7 +231,9 @@ class ApiTokenViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, raw = services.token_create(user=request.user, name=serializer.validated_data["name"])
+        token, raw = services.token_create(
+            user=request_user(request), name=serializer.validated_data["name"]
+        )
         token.token = raw  # type: ignore[attr-defined]  # exposed once to the serializer
         return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from .models import ApiToken, hash_token
+from .models import ApiToken, User, hash_token
 
 # A token's last-used time is written at most this often: once per request would turn every
 # read into a write.
@@ -24,7 +24,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(
+                "The Authorization header must be 'Bearer <token>'."
+            )
         try:
             raw = header[1].decode()
         except UnicodeError as exc:
@@ -45,3 +47,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
 
+
+def request_user(request: Request) -> User:
+    """The signed-in user of a request that passed IsAuthenticated, typed as our User."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user

@@ -16,14 +16,18 @@ class UserSerializer(StrictModelSerializer):
 
 class RegisterSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, max_length=128, style={"input_type": "password"}
+    )
     display_name = serializers.CharField(max_length=120)
     time_zone = TimeZoneField(default="UTC")
 
 
 class LoginSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, max_length=128, style={"input_type": "password"}
+    )
 
 
 class PasswordChangeSerializer(StrictSerializer):
@@ -54,7 +58,7 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
     )
 
     class Meta(ApiTokenSerializer.Meta):
-        fields = (*ApiTokenSerializer.Meta.fields, "token")
+        fields = (*ApiTokenSerializer.Meta.fields, "token")  # type: ignore[assignment]
 
 
 class CsrfSerializer(serializers.Serializer):

@@ -8,5 +8,5 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "actor_label", "action", "resource", "patient", "ip_address")
     list_filter = ("action", "resource")
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False

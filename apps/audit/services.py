@@ -28,11 +28,11 @@ def audit_record(
     role: str = "",
 ) -> AuditEvent:
     user = getattr(request, "user", None)
-    authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
+    authenticated = user is not None and bool(getattr(user, "is_authenticated", False))
     return AuditEvent.objects.create(
         patient=patient,
         actor=user if authenticated else None,
-        actor_label=user.email if authenticated else "anonymous",
+        actor_label=getattr(user, "email", "anonymous") if authenticated else "anonymous",
         actor_role=role,
         action=action,
         resource=resource,

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from django.db.models import Model, QuerySet
 from rest_framework import permissions
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -94,7 +95,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-_AUDIT_ACTIONS = {"GET": "read", "POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
+_AUDIT_ACTIONS = {
+    "GET": "read",
+    "POST": "create",
+    "PUT": "update",
+    "PATCH": "update",
+    "DELETE": "delete",
+}
 
 
 def capabilities_of(role: str) -> frozenset[Capability]:
@@ -138,7 +145,7 @@ class PatientAccess(permissions.BasePermission):
         raise PermissionDenied("Your role on this patient's care team does not allow this.")
 
 
-class PatientScopedMixin:
+class PatientScopedMixin(GenericAPIView):
     """Base for every view of one patient's data. Subclasses set `read_capability`,
     `write_capability` and, where the model does not point at the patient as `patient`,
     `patient_field`; single actions may need another capability via `action_capabilities`."""
@@ -154,13 +161,16 @@ class PatientScopedMixin:
     permission_classes = [PatientAccess]
     membership: Membership | None = None
 
-    kwargs: dict[str, Any]
-    request: Request
-
     @property
     def patient(self) -> Patient:
-        assert self.membership is not None, "patient is only known inside a patient URL"
-        return self.membership.patient
+        return self.my_membership.patient
+
+    @property
+    def my_membership(self) -> Membership:
+        """The caller's membership of the patient in the URL."""
+        if self.membership is None:
+            raise RuntimeError("the membership is only known inside a /patients/<patient_pk>/ URL")
+        return self.membership
 
     def required_capability(self, request: Request) -> Capability | None:
         action = getattr(self, "action", None)
@@ -174,10 +184,12 @@ class PatientScopedMixin:
         return queryset.filter(**{self.patient_field: self.patient})
 
     def get_queryset(self) -> QuerySet[Any]:
-        return self.scope_queryset(super().get_queryset())  # type: ignore[misc]
+        return self.scope_queryset(super().get_queryset())
 
-    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
         membership = self.membership
         if membership is not None and membership.role != Role.OWNER and response.status_code < 400:
             from apps.audit.services import audit_record
@@ -186,7 +198,9 @@ class PatientScopedMixin:
                 request=request,
                 patient=membership.patient,
                 action=_AUDIT_ACTIONS.get(request.method or "", "other"),
-                resource=self.audit_resource or getattr(self, "basename", None) or type(self).__name__,
+                resource=self.audit_resource
+                or getattr(self, "basename", None)
+                or type(self).__name__,
                 object_id=self._audited_object_id(response),
                 role=membership.role,
             )
@@ -202,7 +216,9 @@ class PatientScopedMixin:
         return ""
 
 
-def object_in_scope(model: type[Model], patient: Patient, pk: Any, patient_field: str = "patient") -> Any:
+def object_in_scope(
+    model: type[Model], patient: Patient, pk: Any, patient_field: str = "patient"
+) -> Any:
     """Fetches a related record named in a request body, only if it belongs to this patient —
     for serializers that link records (e.g. an episode to its trigger exposures)."""
     try:

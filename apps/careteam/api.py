@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.authentication import request_user
 from apps.core.throttling import SettingsScopedRateThrottle
 
 from . import services
@@ -35,7 +36,10 @@ def patients_of(user: Any) -> QuerySet[Patient]:
 
 @extend_schema(tags=["patients"])
 @extend_schema_view(
-    list=extend_schema(summary="Your patients", description="Every patient whose care team you are on, with your role."),
+    list=extend_schema(
+        summary="Your patients",
+        description="Every patient whose care team you are on, with your role.",
+    ),
     create=extend_schema(summary="Create a patient record", description="You become its owner."),
     retrieve=extend_schema(summary="A patient record"),
     partial_update=extend_schema(summary="Edit a patient record", description="Owners only."),
@@ -66,7 +70,7 @@ class PatientViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
-        patient = services.patient_create(owner=self.request.user, **data)
+        patient = services.patient_create(owner=request_user(self.request), **data)
         patient.my_role = "owner"  # type: ignore[attr-defined]
         serializer.instance = patient
 
@@ -76,9 +80,12 @@ class PatientViewSet(
 
 @extend_schema(tags=["care team"])
 @extend_schema_view(
-    list=extend_schema(summary="The care team", description="Everyone with access to this patient, and their role."),
+    list=extend_schema(
+        summary="The care team", description="Everyone with access to this patient, and their role."
+    ),
     partial_update=extend_schema(
-        summary="Change a member's role", description="Owners only. The last owner cannot be demoted."
+        summary="Change a member's role",
+        description="Owners only. The last owner cannot be demoted.",
     ),
     destroy=extend_schema(
         summary="Revoke a member's access",
@@ -110,7 +117,7 @@ class MembershipViewSet(
             services.membership_change_role(membership=serializer.instance, role=role)
 
     def perform_destroy(self, instance: Membership) -> None:
-        services.membership_revoke(membership=instance, by=self.request.user)
+        services.membership_revoke(membership=instance, by=request_user(self.request))
 
     @extend_schema(
         summary="Leave this care team",
@@ -120,8 +127,7 @@ class MembershipViewSet(
     )
     @action(detail=False, methods=["post"])
     def leave(self, request: Request, patient_pk: str) -> Response:
-        assert self.membership is not None
-        services.membership_revoke(membership=self.membership, by=request.user)
+        services.membership_revoke(membership=self.my_membership, by=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -135,7 +141,9 @@ class MembershipViewSet(
             "to the same address replaces a pending one."
         ),
     ),
-    destroy=extend_schema(summary="Withdraw an invitation", description="Its code stops working at once."),
+    destroy=extend_schema(
+        summary="Withdraw an invitation", description="Its code stops working at once."
+    ),
 )
 class InvitationViewSet(
     PatientScopedMixin,
@@ -153,7 +161,7 @@ class InvitationViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         invitation, _code = services.invitation_create(
-            patient=self.patient, invited_by=self.request.user, **serializer.validated_data
+            patient=self.patient, invited_by=request_user(self.request), **serializer.validated_data
         )
         serializer.instance = invitation
 
@@ -179,7 +187,9 @@ class InvitationPreviewView(InvitationCodeView):
         responses=InvitationPreviewSerializer,
     )
     def post(self, request: Request) -> Response:
-        invitation = services.invitation_preview(code=self._code(request), user=request.user)
+        invitation = services.invitation_preview(
+            code=self._code(request), user=request_user(request)
+        )
         return Response(InvitationPreviewSerializer(invitation).data)
 
 
@@ -192,7 +202,9 @@ class InvitationAcceptView(InvitationCodeView):
         responses={201: AcceptedSerializer},
     )
     def post(self, request: Request) -> Response:
-        membership = services.invitation_accept(code=self._code(request), user=request.user)
+        membership = services.invitation_accept(
+            code=self._code(request), user=request_user(request)
+        )
         patient = membership.patient
         patient.my_role = membership.role  # type: ignore[attr-defined]
         return Response(
@@ -209,5 +221,5 @@ class InvitationDeclineView(InvitationCodeView):
         responses={204: OpenApiResponse(description="Declined; the code no longer works.")},
     )
     def post(self, request: Request) -> Response:
-        services.invitation_decline(code=self._code(request), user=request.user)
+        services.invitation_decline(code=self._code(request), user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

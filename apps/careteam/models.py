@@ -38,7 +38,9 @@ class KitStatus(models.TextChoices):
 class Patient(PublicModel):
     display_name = models.CharField(max_length=120)
     date_of_birth = models.DateField(null=True, blank=True)
-    sm_subtype = models.CharField(max_length=8, choices=SMSubtype.choices, default=SMSubtype.UNKNOWN)
+    sm_subtype = models.CharField(
+        max_length=8, choices=SMSubtype.choices, default=SMSubtype.UNKNOWN
+    )
     kit_d816v_status = models.CharField(
         max_length=12, choices=KitStatus.choices, default=KitStatus.UNKNOWN
     )

@@ -21,7 +21,7 @@ class EmergencyContactSerializer(StrictSerializer):
 
 class PatientSerializer(StrictModelSerializer):
     time_zone = TimeZoneField(help_text="IANA zone; schedules and local days are counted in it.")
-    emergency_contacts = EmergencyContactSerializer(many=True, required=False, max_length=10)
+    emergency_contacts = EmergencyContactSerializer(many=True, required=False, max_length=10)  # type: ignore[call-arg]
     my_role = serializers.SerializerMethodField(help_text="Your role on this patient's care team.")
 
     class Meta:

@@ -67,7 +67,11 @@ def membership_revoke(*, membership: Membership, by: User) -> None:
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str) -> Membership:
     _lock_owners(membership.patient_id)
-    if membership.role == Role.OWNER and role != Role.OWNER and not _other_active_owners(membership):
+    if (
+        membership.role == Role.OWNER
+        and role != Role.OWNER
+        and not _other_active_owners(membership)
+    ):
         raise ValidationError(
             {"role": ["A patient needs at least one owner. Make someone else an owner first."]}
         )
@@ -94,7 +98,9 @@ def _send_invitation_email(invitation: Invitation, code: str) -> None:
 
 
 @transaction.atomic
-def invitation_create(*, patient: Patient, invited_by: User, email: str, role: str) -> tuple[Invitation, str]:
+def invitation_create(
+    *, patient: Patient, invited_by: User, email: str, role: str
+) -> tuple[Invitation, str]:
     email = email.strip().lower()
     if Membership.objects.active().filter(patient=patient, user__email__iexact=email).exists():
         raise ValidationError({"email": ["This person is already on the care team."]})

@@ -1,6 +1,7 @@
 """Routes of the care team. `patient_router` holds everything nested under one patient."""
 
 from django.urls import path
+
 from apps.core.routers import Router
 
 from . import api

@@ -35,13 +35,14 @@ class RequestSizeLimitMiddleware:
                 return json_error("bad_request", "Content-Length is not a number.", 400)
             if length > limit:
                 return self._too_large(limit)
-        elif request.method in {"POST", "PUT", "PATCH"} and request.META.get(
-            "HTTP_TRANSFER_ENCODING", ""
-        ).lower() == "chunked":
+        elif (
+            request.method in {"POST", "PUT", "PATCH"}
+            and request.META.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked"
+        ):
             body = request.read(limit + 1)
             if len(body) > limit:
                 return self._too_large(limit)
-            request._body = body  # type: ignore[attr-defined]  # re-served to the parsers
+            request._body = body  # re-served to the parsers
         return self.get_response(request)
 
     @staticmethod
@@ -62,7 +63,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         path = request.path
         if path.startswith(_RELAXED_CSP_PREFIXES):
-            response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY_ADMIN)
+            response.headers.setdefault(
+                "Content-Security-Policy", settings.CONTENT_SECURITY_POLICY_ADMIN
+            )
         else:
             response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault(

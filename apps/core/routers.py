@@ -8,7 +8,7 @@ class Router(SimpleRouter):
     def __init__(self) -> None:
         super().__init__(use_regex_path=False)
 
-    def get_lookup_regex(self, viewset, lookup_prefix=""):  # type: ignore[no-untyped-def]
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
         if not hasattr(viewset, "lookup_value_converter"):
             viewset.lookup_value_converter = "uuid"
         return super().get_lookup_regex(viewset, lookup_prefix)

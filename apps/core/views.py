@@ -4,7 +4,7 @@ from django.views.decorators.http import require_safe
 
 
 @require_safe
-def pwa_index(request: HttpRequest) -> HttpResponse:
+def pwa_index(request: HttpRequest) -> HttpResponse | FileResponse:
     """The PWA's shell. Its routes are client-side, so every one of them gets the same page."""
     index = settings.FRONTEND_DIST / "index.html"
     if not index.exists():

@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.db import transaction
 
-DEMO_PASSWORD = "mastline-demo-2026"
+DEMO_PASSWORD = "mastline-demo-2026"  # noqa: S105  # printed by `make run` on purpose
 _NAMESPACE = uuid.UUID("6f1d9a52-3c1e-4e57-9a0e-2b6f0d6f7a11")
 
 
@@ -38,10 +38,26 @@ class DemoUser:
 
 
 DEMO_USERS = [
-    DemoUser("alex", "alex@demo.mastline.test", "Alex Rivera", "Europe/Rome", "patient with indolent SM"),
-    DemoUser("sam", "sam@demo.mastline.test", "Sam Rivera", "Europe/Rome", "Alex's partner, caregiver"),
-    DemoUser("maria", "maria@demo.mastline.test", "Maria Okafor", "America/New_York", "parent of Leo and Ada"),
-    DemoUser("drlind", "clinician@demo.mastline.test", "Dr Sofia Lindqvist", "Europe/Rome", "haematologist"),
+    DemoUser(
+        "alex", "alex@demo.mastline.test", "Alex Rivera", "Europe/Rome", "patient with indolent SM"
+    ),
+    DemoUser(
+        "sam", "sam@demo.mastline.test", "Sam Rivera", "Europe/Rome", "Alex's partner, caregiver"
+    ),
+    DemoUser(
+        "maria",
+        "maria@demo.mastline.test",
+        "Maria Okafor",
+        "America/New_York",
+        "parent of Leo and Ada",
+    ),
+    DemoUser(
+        "drlind",
+        "clinician@demo.mastline.test",
+        "Dr Sofia Lindqvist",
+        "Europe/Rome",
+        "haematologist",
+    ),
 ]
 
 
@@ -52,7 +68,11 @@ def _load_accounts_and_teams(demo: Demo) -> None:
     for spec in DEMO_USERS:
         user, created = User.objects.get_or_create(
             email=spec.email,
-            defaults={"id": demo_id(spec.email), "display_name": spec.display_name, "time_zone": spec.time_zone},
+            defaults={
+                "id": demo_id(spec.email),
+                "display_name": spec.display_name,
+                "time_zone": spec.time_zone,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -61,9 +81,24 @@ def _load_accounts_and_teams(demo: Demo) -> None:
         demo.logins.append((spec.email, spec.describes))
 
     patients = {
-        "alex": dict(display_name="Alex Rivera", sm_subtype=SMSubtype.INDOLENT, kit_d816v_status=KitStatus.POSITIVE, time_zone="Europe/Rome"),
-        "leo": dict(display_name="Leo Okafor", sm_subtype=SMSubtype.CUTANEOUS, kit_d816v_status=KitStatus.POSITIVE, time_zone="America/New_York"),
-        "ada": dict(display_name="Ada Okafor", sm_subtype=SMSubtype.UNKNOWN, kit_d816v_status=KitStatus.NOT_TESTED, time_zone="America/New_York"),
+        "alex": {
+            "display_name": "Alex Rivera",
+            "sm_subtype": SMSubtype.INDOLENT,
+            "kit_d816v_status": KitStatus.POSITIVE,
+            "time_zone": "Europe/Rome",
+        },
+        "leo": {
+            "display_name": "Leo Okafor",
+            "sm_subtype": SMSubtype.CUTANEOUS,
+            "kit_d816v_status": KitStatus.POSITIVE,
+            "time_zone": "America/New_York",
+        },
+        "ada": {
+            "display_name": "Ada Okafor",
+            "sm_subtype": SMSubtype.UNKNOWN,
+            "kit_d816v_status": KitStatus.NOT_TESTED,
+            "time_zone": "America/New_York",
+        },
     }
     for key, fields in patients.items():
         patient, _ = Patient.objects.get_or_create(id=demo_id(f"patient:{key}"), defaults=fields)

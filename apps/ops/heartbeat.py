@@ -34,7 +34,9 @@ def last_seen(name: str | None = None, prefix: str | None = None) -> datetime | 
     from .models import Heartbeat
 
     rows = Heartbeat.objects.all()
-    rows = rows.filter(name=name) if name is not None else rows.filter(name__startswith=prefix)
+    rows = (
+        rows.filter(name=name) if name is not None else rows.filter(name__startswith=prefix or "")
+    )
     return rows.aggregate(latest=Max("seen_at"))["latest"]
 
 
@@ -42,7 +44,7 @@ class WorkerHeartbeatStep(bootsteps.StartStopStep):
     """Writes `worker:<hostname>` when the worker starts and then every few seconds from the
     worker's own timer thread, so a worker that is up but wedged stops beating."""
 
-    requires = {"celery.worker.components:Timer"}
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)

@@ -31,7 +31,10 @@ def _caregiver_membership(world: World, persona: str) -> dict[str, Any]:
 
 def _invitation(world: World, persona: str) -> dict[str, Any]:
     invitation, _ = careteam_services.invitation_create(
-        patient=world.patient, invited_by=world.owner, email="grandpa@example.org", role=Role.CAREGIVER
+        patient=world.patient,
+        invited_by=world.owner,
+        email="grandpa@example.org",
+        role=Role.CAREGIVER,
     )
     return {"patient_pk": world.patient.pk, "pk": invitation.pk}
 
@@ -43,7 +46,9 @@ def _code_for(world: World, persona: str) -> dict[str, Any]:
     Membership.objects.create(patient=other, user=host, role=Role.OWNER)
     user = world.user(persona)
     email = user.email if user else "nobody@example.org"
-    _, code = careteam_services.invitation_create(patient=other, invited_by=host, email=email, role=Role.CAREGIVER)
+    _, code = careteam_services.invitation_create(
+        patient=other, invited_by=host, email=email, role=Role.CAREGIVER
+    )
     return {"code": code}
 
 
@@ -67,12 +72,22 @@ RULES = [
         "POST",
         everyone(201),
         no_kwargs,
-        body=lambda w, p: {"email": f"new-{p}@example.org", "password": "a long fresh passphrase", "display_name": "New"},
+        body=lambda w, p: {
+            "email": f"new-{p}@example.org",
+            "password": "a long fresh passphrase",
+            "display_name": "New",
+        },
     ),
     Rule("auth-login", "POST", everyone(200), no_kwargs, body=_login_body),
     Rule("auth-logout", "POST", everyone(204, anonymous=401), no_kwargs),
     Rule("auth-me", "GET", anyone_signed_in, no_kwargs),
-    Rule("auth-me", "PATCH", anyone_signed_in, no_kwargs, body=lambda w, p: {"display_name": "Renamed"}),
+    Rule(
+        "auth-me",
+        "PATCH",
+        anyone_signed_in,
+        no_kwargs,
+        body=lambda w, p: {"display_name": "Renamed"},
+    ),
     Rule(
         "auth-password-change",
         "POST",
@@ -80,7 +95,13 @@ RULES = [
         no_kwargs,
         body=lambda w, p: {"old_password": PASSWORD, "new_password": "another long passphrase"},
     ),
-    Rule("auth-password-reset", "POST", everyone(202), no_kwargs, body=lambda w, p: {"email": w.owner.email}),
+    Rule(
+        "auth-password-reset",
+        "POST",
+        everyone(202),
+        no_kwargs,
+        body=lambda w, p: {"email": w.owner.email},
+    ),
     Rule(
         "auth-password-reset-confirm",
         "POST",
@@ -90,7 +111,13 @@ RULES = [
         note="a forged link is refused for everyone; tests/accounts covers the real one",
     ),
     Rule("token-list", "GET", anyone_signed_in, no_kwargs),
-    Rule("token-list", "POST", everyone(201, anonymous=401), no_kwargs, body=lambda w, p: {"name": "script"}),
+    Rule(
+        "token-list",
+        "POST",
+        everyone(201, anonymous=401),
+        no_kwargs,
+        body=lambda w, p: {"name": "script"},
+    ),
     Rule(
         "token-detail",
         "DELETE",
@@ -125,7 +152,12 @@ RULES = [
         _caregiver_membership,
         body=lambda w, p: {"role": "clinician"},
     ),
-    Rule("member-detail", "DELETE", expect(owner=204, caregiver=403, clinician=403), _caregiver_membership),
+    Rule(
+        "member-detail",
+        "DELETE",
+        expect(owner=204, caregiver=403, clinician=403),
+        _caregiver_membership,
+    ),
     Rule(
         "member-leave",
         "POST",
@@ -139,12 +171,16 @@ RULES = [
         expect(owner=201, caregiver=404, clinician=404),
         body=lambda w, p: {"email": "grandma@example.org", "role": "caregiver"},
     ),
-    Rule("invitation-detail", "DELETE", expect(owner=204, caregiver=404, clinician=404), _invitation),
+    Rule(
+        "invitation-detail", "DELETE", expect(owner=204, caregiver=404, clinician=404), _invitation
+    ),
     Rule("invitation-preview", "POST", everyone(200, anonymous=401), no_kwargs, body=_code_for),
     Rule("invitation-accept", "POST", everyone(201, anonymous=401), no_kwargs, body=_code_for),
     Rule("invitation-decline", "POST", everyone(204, anonymous=401), no_kwargs, body=_code_for),
     # --- audit ------------------------------------------------------------------------------
     Rule("audit-list", "GET", expect(owner=200, caregiver=404, clinician=404)),
+    # --- offline sync -----------------------------------------------------------------------
+    Rule("change-feed", "GET", expect(owner=200, caregiver=200, clinician=200)),
     # --- operations -------------------------------------------------------------------------
     Rule("health", "GET", everyone(200), _healthy),
 ]

@@ -59,7 +59,9 @@ def api_routes() -> dict[str, set[str]]:
                 route = prefix + str(pattern.pattern)
                 if route.startswith("api/") and pattern.name not in _NOT_IN_MATRIX:
                     assert pattern.name, f"the API route {route} needs a name to join the matrix"
-                    found.setdefault(pattern.name, set()).update(_methods(pattern.callback) - _IGNORED_METHODS)
+                    found.setdefault(pattern.name, set()).update(
+                        _methods(pattern.callback) - _IGNORED_METHODS
+                    )
 
     walk(get_resolver().url_patterns, "")
     return found
@@ -72,8 +74,12 @@ def test_every_route_and_method_has_a_rule() -> None:
     routes = api_routes()
     declared = {(rule.route, rule.method) for rule in RULES}
     existing = {(name, method) for name, methods in routes.items() for method in methods}
-    assert not existing - declared, f"add these to a tests/access/rules_*.py: {sorted(existing - declared)}"
-    assert not declared - existing, f"rules for routes that do not exist: {sorted(declared - existing)}"
+    assert not existing - declared, (
+        f"add these to a tests/access/rules_*.py: {sorted(existing - declared)}"
+    )
+    assert not declared - existing, (
+        f"rules for routes that do not exist: {sorted(declared - existing)}"
+    )
     assert len(declared) == len(RULES), "one rule per route and method"
 
 

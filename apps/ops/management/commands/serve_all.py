@@ -41,12 +41,24 @@ class Command(BaseCommand):
                 "-",
             ],
             "worker": [
-                os.path.join(bin_dir, "celery"), "-A", "server", "worker",
-                "--loglevel", "INFO", "--concurrency", "2",
+                os.path.join(bin_dir, "celery"),
+                "-A",
+                "server",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
             ],
             "beat": [
-                os.path.join(bin_dir, "celery"), "-A", "server", "beat",
-                "--loglevel", "INFO", "--schedule", schedule,
+                os.path.join(bin_dir, "celery"),
+                "-A",
+                "server",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                schedule,
             ],
         }
         children: dict[str, subprocess.Popen[bytes]] = {}
