@@ -94,7 +94,7 @@ class Command(BaseCommand):
 
         for child in children.values():
             if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
+                child.terminate()  # each stops its own workers gracefully
         deadline = time.monotonic() + 15
         for child in children.values():
             try:
