@@ -1,0 +1,13 @@
+import { render } from 'preact';
+import { App } from './app.jsx';
+import './styles.css';
+
+render(<App />, document.getElementById('app'));
+
+// Registered here rather than by vite-plugin-pwa's inline snippet, which the server's CSP would block.
+// Only in built code: the dev server has no /sw.js, and a stale worker would hide live edits.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error) => {
+    console.warn('Service worker registration failed; the app works, but not offline.', error);
+  });
+}

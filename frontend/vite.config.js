@@ -1,0 +1,50 @@
+import { defineConfig } from 'vite';
+import preact from '@preact/preset-vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+// Teal of the icon tile (scripts/make_icons.py); the status bar and splash screen match it.
+const THEME_COLOR = '#0b5d6b';
+
+export default defineConfig({
+  // Django serves frontend/dist at the site root (WhiteNoise), so every asset URL is absolute from '/'.
+  base: '/',
+  plugins: [
+    preact(),
+    VitePWA({
+      // Our own service worker (src/sw.js) instead of a generated one: push and notification clicks
+      // need code, and the precache list is injected into it at build time.
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.js',
+      // The server's CSP forbids inline scripts, so the plugin must not inject its registration
+      // snippet; src/main.jsx registers /sw.js itself.
+      injectRegister: false,
+      // The manifest and its icons are precached by the plugin; the badge is the one other image
+      // (a notification shown offline still needs it).
+      includeAssets: ['icons/badge-96.png'],
+      manifest: {
+        name: 'Mastline',
+        short_name: 'Mastline',
+        description:
+          'Symptom, trigger and dose diary with missed-injection alerts for people with systemic mastocytosis, their caregivers and clinicians.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        theme_color: THEME_COLOR,
+        background_color: THEME_COLOR,
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+    }),
+  ],
+  server: {
+    // `npm run dev` next to `manage.py runserver`: API calls go to Django.
+    proxy: {
+      '/api': 'http://127.0.0.1:8000',
+      '/admin': 'http://127.0.0.1:8000',
+    },
+  },
+});
