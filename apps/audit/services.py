@@ -11,7 +11,7 @@ from .models import AuditEvent
 def client_ip(request: HttpRequest) -> str | None:
     """The caller's address. X-Forwarded-For is believed only when TRUST_X_FORWARDED_FOR is set
     (behind our own proxy); otherwise anyone could write any address into the trail."""
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+    if settings.TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip() or None
