@@ -26,7 +26,12 @@ def test_register_signs_in_and_stores_an_argon2_ready_account() -> None:
     client, csrf = csrf_client()
     response = client.post(
         "/api/v1/auth/register",
-        {"email": "Mia@Example.org", "password": "a long fresh passphrase", "display_name": "Mia", "time_zone": "Europe/Rome"},
+        {
+            "email": "Mia@Example.org",
+            "password": "a long fresh passphrase",
+            "display_name": "Mia",
+            "time_zone": "Europe/Rome",
+        },
         format="json",
         HTTP_X_CSRFTOKEN=csrf,
     )
@@ -57,13 +62,39 @@ def test_register_without_csrf_token_is_refused() -> None:
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"email": "not-an-email", "password": "a long fresh passphrase", "display_name": "X"}, "email"),
+        (
+            {"email": "not-an-email", "password": "a long fresh passphrase", "display_name": "X"},
+            "email",
+        ),
         ({"email": "y@example.org", "password": "short", "display_name": "X"}, "password"),
         ({"email": "y@example.org", "password": "1234567890123", "display_name": "X"}, "password"),
-        ({"email": "y@example.org", "password": "a long fresh passphrase", "display_name": "X", "time_zone": "Mars/Olympus"}, "time_zone"),
-        ({"email": "y@example.org", "password": "a long fresh passphrase", "display_name": "X", "is_staff": True}, "is_staff"),
+        (
+            {
+                "email": "y@example.org",
+                "password": "a long fresh passphrase",
+                "display_name": "X",
+                "time_zone": "Mars/Olympus",
+            },
+            "time_zone",
+        ),
+        (
+            {
+                "email": "y@example.org",
+                "password": "a long fresh passphrase",
+                "display_name": "X",
+                "is_staff": True,
+            },
+            "is_staff",
+        ),
         ({"email": "y@example.org", "password": "a long fresh passphrase"}, "display_name"),
-        ({"email": ["y@example.org"], "password": "a long fresh passphrase", "display_name": "X"}, "email"),
+        (
+            {
+                "email": ["y@example.org"],
+                "password": "a long fresh passphrase",
+                "display_name": "X",
+            },
+            "email",
+        ),
     ],
 )
 def test_register_names_the_bad_field(anon: APIClient, body: dict, field: str) -> None:
@@ -88,9 +119,13 @@ def test_register_twice_with_the_same_email_is_refused(anon: APIClient) -> None:
 
 def test_login_logout_and_clear_site_data(anon: APIClient) -> None:
     user = UserFactory()
-    wrong = anon.post("/api/v1/auth/login", {"email": user.email, "password": "nope"}, format="json")
+    wrong = anon.post(
+        "/api/v1/auth/login", {"email": user.email, "password": "nope"}, format="json"
+    )
     assert wrong.status_code == 401
-    ok = anon.post("/api/v1/auth/login", {"email": user.email.upper(), "password": PASSWORD}, format="json")
+    ok = anon.post(
+        "/api/v1/auth/login", {"email": user.email.upper(), "password": PASSWORD}, format="json"
+    )
     assert ok.status_code == 200
     assert anon.get("/api/v1/auth/me").status_code == 200
     out = anon.post("/api/v1/auth/logout")
@@ -103,19 +138,31 @@ def test_login_is_throttled(anon: APIClient) -> None:
     user = UserFactory()
     with override_settings(THROTTLE_RATES={**settings.THROTTLE_RATES, "login": "3/min"}):
         codes = [
-            anon.post("/api/v1/auth/login", {"email": user.email, "password": "wrong"}, format="json").status_code
+            anon.post(
+                "/api/v1/auth/login", {"email": user.email, "password": "wrong"}, format="json"
+            ).status_code
             for _ in range(4)
         ]
         assert codes == [401, 401, 401, 429]
-        throttled = anon.post("/api/v1/auth/login", {"email": user.email, "password": PASSWORD}, format="json")
+        throttled = anon.post(
+            "/api/v1/auth/login", {"email": user.email, "password": PASSWORD}, format="json"
+        )
         assert throttled.status_code == 429
         assert throttled.json()["code"] == "throttled"
 
 
 def test_register_is_throttled(anon: APIClient) -> None:
     with override_settings(THROTTLE_RATES={**settings.THROTTLE_RATES, "register": "1/hour"}):
-        first = anon.post("/api/v1/auth/register", {"email": "a@example.org", "password": "a long fresh passphrase", "display_name": "A"}, format="json")
-        second = anon.post("/api/v1/auth/register", {"email": "b@example.org", "password": "a long fresh passphrase", "display_name": "B"}, format="json")
+        first = anon.post(
+            "/api/v1/auth/register",
+            {"email": "a@example.org", "password": "a long fresh passphrase", "display_name": "A"},
+            format="json",
+        )
+        second = anon.post(
+            "/api/v1/auth/register",
+            {"email": "b@example.org", "password": "a long fresh passphrase", "display_name": "B"},
+            format="json",
+        )
     assert (first.status_code, second.status_code) == (201, 429)
     assert not User.objects.filter(email="b@example.org").exists()
 
@@ -153,9 +200,17 @@ def test_malformed_or_unknown_bearer_token_is_401(header: str) -> None:
 def test_password_change_needs_the_old_password(client_for) -> None:
     user = UserFactory()
     client = client_for(user)
-    bad = client.post("/api/v1/auth/password/change", {"old_password": "guess", "new_password": "another long passphrase"}, format="json")
+    bad = client.post(
+        "/api/v1/auth/password/change",
+        {"old_password": "guess", "new_password": "another long passphrase"},
+        format="json",
+    )
     assert bad.status_code == 400 and "old_password" in bad.json()["fields"]
-    good = client.post("/api/v1/auth/password/change", {"old_password": PASSWORD, "new_password": "another long passphrase"}, format="json")
+    good = client.post(
+        "/api/v1/auth/password/change",
+        {"old_password": PASSWORD, "new_password": "another long passphrase"},
+        format="json",
+    )
     assert good.status_code == 204
     assert client.get("/api/v1/auth/me").status_code == 200  # this session stays signed in
     user.refresh_from_db()
@@ -164,24 +219,42 @@ def test_password_change_needs_the_old_password(client_for) -> None:
 
 def test_password_reset_by_email_works_once(anon: APIClient) -> None:
     user = UserFactory(email="forgetful@example.org")
-    assert anon.post("/api/v1/auth/password/reset", {"email": "nobody@example.org"}, format="json").status_code == 202
+    assert (
+        anon.post(
+            "/api/v1/auth/password/reset", {"email": "nobody@example.org"}, format="json"
+        ).status_code
+        == 202
+    )
     assert mail.outbox == []
-    assert anon.post("/api/v1/auth/password/reset", {"email": user.email}, format="json").status_code == 202
+    assert (
+        anon.post("/api/v1/auth/password/reset", {"email": user.email}, format="json").status_code
+        == 202
+    )
     assert len(mail.outbox) == 1
     uid, token = re.search(r"uid=([\w-]+)&token=([\w-]+)", mail.outbox[0].body).groups()  # type: ignore[union-attr]
     body = {"uid": uid, "token": token, "new_password": "a brand new passphrase"}
     assert anon.post("/api/v1/auth/password/reset/confirm", body, format="json").status_code == 204
     user.refresh_from_db()
     assert user.check_password("a brand new passphrase")
-    again = anon.post("/api/v1/auth/password/reset/confirm", {**body, "new_password": "a third passphrase here"}, format="json")
+    again = anon.post(
+        "/api/v1/auth/password/reset/confirm",
+        {**body, "new_password": "a third passphrase here"},
+        format="json",
+    )
     assert again.status_code == 400 and "token" in again.json()["fields"]
 
 
 def test_me_rejects_changing_email_and_unknown_zone(client_for) -> None:
     user = UserFactory()
     client = client_for(user)
-    assert client.patch("/api/v1/auth/me", {"email": "new@example.org"}, format="json").status_code == 400
-    assert client.patch("/api/v1/auth/me", {"time_zone": "Europe/Atlantis"}, format="json").status_code == 400
+    assert (
+        client.patch("/api/v1/auth/me", {"email": "new@example.org"}, format="json").status_code
+        == 400
+    )
+    assert (
+        client.patch("/api/v1/auth/me", {"time_zone": "Europe/Atlantis"}, format="json").status_code
+        == 400
+    )
     ok = client.patch("/api/v1/auth/me", {"time_zone": "America/New_York"}, format="json")
     assert ok.status_code == 200 and ok.json()["time_zone"] == "America/New_York"
     user.refresh_from_db()

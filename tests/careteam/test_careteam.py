@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 def invite(client, world: World, email: str, role: str = "caregiver") -> str:
     # The email goes out when the invitation commits: run that hook here.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = client.post(f"/api/v1/patients/{world.patient.pk}/invitations/", {"email": email, "role": role}, format="json")
+        response = client.post(
+            f"/api/v1/patients/{world.patient.pk}/invitations/",
+            {"email": email, "role": role},
+            format="json",
+        )
     assert response.status_code == 201, response.json()
     assert "code" not in response.json(), "the code travels only by email"
     return re.search(r"enter this code: (\S+)", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
@@ -31,7 +35,11 @@ def test_a_parent_creates_two_children_and_sees_both(client_for) -> None:
     parent = UserFactory()
     client = client_for(parent)
     for name in ("Leo", "Ada"):
-        created = client.post("/api/v1/patients/", {"display_name": name, "time_zone": "America/New_York", "sm_subtype": "CM"}, format="json")
+        created = client.post(
+            "/api/v1/patients/",
+            {"display_name": name, "time_zone": "America/New_York", "sm_subtype": "CM"},
+            format="json",
+        )
         assert created.status_code == 201
         assert created.json()["my_role"] == "owner"
     listed = client.get("/api/v1/patients/").json()
@@ -45,9 +53,19 @@ def test_a_parent_creates_two_children_and_sees_both(client_for) -> None:
         ({"display_name": "X", "time_zone": "Nowhere/Land"}, "time_zone"),
         ({"display_name": "X", "time_zone": "UTC", "sm_subtype": "XYZ"}, "sm_subtype"),
         ({"display_name": "X", "time_zone": "UTC", "date_of_birth": "2999-01-01"}, "date_of_birth"),
-        ({"display_name": "X", "time_zone": "UTC", "emergency_contacts": [{"name": "Mum", "phone": "call me"}]}, "emergency_contacts"),
+        (
+            {
+                "display_name": "X",
+                "time_zone": "UTC",
+                "emergency_contacts": [{"name": "Mum", "phone": "call me"}],
+            },
+            "emergency_contacts",
+        ),
         ({"display_name": "", "time_zone": "UTC"}, "display_name"),
-        ({"display_name": "X", "time_zone": "UTC", "id": "6f1d9a52-3c1e-4e57-9a0e-2b6f0d6f7a11"}, "id"),
+        (
+            {"display_name": "X", "time_zone": "UTC", "id": "6f1d9a52-3c1e-4e57-9a0e-2b6f0d6f7a11"},
+            "id",
+        ),
     ],
 )
 def test_bad_patient_input_names_the_field(client_for, body: dict, field: str) -> None:
@@ -58,8 +76,12 @@ def test_bad_patient_input_names_the_field(client_for, body: dict, field: str) -
 
 def test_patient_ids_are_random_uuids(client_for) -> None:
     client = client_for(UserFactory())
-    first = client.post("/api/v1/patients/", {"display_name": "A", "time_zone": "UTC"}, format="json").json()["id"]
-    second = client.post("/api/v1/patients/", {"display_name": "B", "time_zone": "UTC"}, format="json").json()["id"]
+    first = client.post(
+        "/api/v1/patients/", {"display_name": "A", "time_zone": "UTC"}, format="json"
+    ).json()["id"]
+    second = client.post(
+        "/api/v1/patients/", {"display_name": "B", "time_zone": "UTC"}, format="json"
+    ).json()["id"]
     assert len(first) == 36 and first[14] == "4" and first != second
 
 
@@ -87,14 +109,18 @@ def test_an_expired_code_does_not_work(world: World, client_for) -> None:
     code = invite(client_for(world.owner), world, "late@example.org")
     late = UserFactory(email="late@example.org")
     with time_machine.travel(timezone.now() + timedelta(days=8)):
-        response = client_for(late).post("/api/v1/invitations/accept", {"code": code}, format="json")
+        response = client_for(late).post(
+            "/api/v1/invitations/accept", {"code": code}, format="json"
+        )
     assert response.status_code == 400 and "expired" in response.json()["fields"]["code"][0]
     assert not Membership.objects.filter(user=late).exists()
 
 
 def test_a_code_only_works_for_the_address_it_was_sent_to(world: World, client_for) -> None:
     code = invite(client_for(world.owner), world, "intended@example.org")
-    response = client_for(world.stranger).post("/api/v1/invitations/accept", {"code": code}, format="json")
+    response = client_for(world.stranger).post(
+        "/api/v1/invitations/accept", {"code": code}, format="json"
+    )
     assert response.status_code == 400
     assert not Membership.objects.filter(patient=world.patient, user=world.stranger).exists()
 
@@ -105,9 +131,17 @@ def test_a_withdrawn_or_replaced_invitation_stops_working(world: World, client_f
     first_code = invite(owner, world, invitee.email)
     second_code = invite(owner, world, invitee.email)
     them = client_for(invitee)
-    assert them.post("/api/v1/invitations/accept", {"code": first_code}, format="json").status_code == 400
-    withdrawn = Invitation.objects.get(code_hash__isnull=False, email=invitee.email, revoked_at__isnull=True)
-    assert owner.delete(f"/api/v1/patients/{world.patient.pk}/invitations/{withdrawn.pk}/").status_code == 204
+    assert (
+        them.post("/api/v1/invitations/accept", {"code": first_code}, format="json").status_code
+        == 400
+    )
+    withdrawn = Invitation.objects.get(
+        code_hash__isnull=False, email=invitee.email, revoked_at__isnull=True
+    )
+    assert (
+        owner.delete(f"/api/v1/patients/{world.patient.pk}/invitations/{withdrawn.pk}/").status_code
+        == 204
+    )
     response = them.post("/api/v1/invitations/accept", {"code": second_code}, format="json")
     assert response.status_code == 400 and "withdrawn" in response.json()["fields"]["code"][0]
 
@@ -115,19 +149,28 @@ def test_a_withdrawn_or_replaced_invitation_stops_working(world: World, client_f
 def test_decline(world: World, client_for) -> None:
     code = invite(client_for(world.owner), world, "no-thanks@example.org")
     them = client_for(UserFactory(email="no-thanks@example.org"))
-    assert them.post("/api/v1/invitations/decline", {"code": code}, format="json").status_code == 204
+    assert (
+        them.post("/api/v1/invitations/decline", {"code": code}, format="json").status_code == 204
+    )
     assert them.post("/api/v1/invitations/accept", {"code": code}, format="json").status_code == 400
 
 
 def test_unknown_code_and_bad_body(client_for) -> None:
     client = client_for(UserFactory())
-    assert client.post("/api/v1/invitations/accept", {"code": "nope"}, format="json").status_code == 400
-    assert client.post("/api/v1/invitations/accept", {}, format="json").json()["fields"] == {"code": ["This field is required."]}
+    assert (
+        client.post("/api/v1/invitations/accept", {"code": "nope"}, format="json").status_code
+        == 400
+    )
+    assert client.post("/api/v1/invitations/accept", {}, format="json").json()["fields"] == {
+        "code": ["This field is required."]
+    }
 
 
 def test_inviting_someone_already_on_the_team_is_refused(world: World, client_for) -> None:
     response = client_for(world.owner).post(
-        f"/api/v1/patients/{world.patient.pk}/invitations/", {"email": world.caregiver.email, "role": "clinician"}, format="json"
+        f"/api/v1/patients/{world.patient.pk}/invitations/",
+        {"email": world.caregiver.email, "role": "clinician"},
+        format="json",
     )
     assert response.status_code == 400 and "email" in response.json()["fields"]
 
@@ -136,7 +179,12 @@ def test_revoking_access_takes_effect_on_the_next_request(world: World, client_f
     carer = client_for(world.caregiver)
     assert carer.get(f"/api/v1/patients/{world.patient.pk}/").status_code == 200
     membership = world.membership("caregiver")
-    assert client_for(world.owner).delete(f"/api/v1/patients/{world.patient.pk}/members/{membership.pk}/").status_code == 204
+    assert (
+        client_for(world.owner)
+        .delete(f"/api/v1/patients/{world.patient.pk}/members/{membership.pk}/")
+        .status_code
+        == 204
+    )
     assert carer.get(f"/api/v1/patients/{world.patient.pk}/").status_code == 404
     assert carer.get("/api/v1/patients/").json() == []
 
@@ -145,7 +193,11 @@ def test_the_last_owner_cannot_leave_or_be_demoted(world: World, client_for) -> 
     owner = client_for(world.owner)
     mine = world.membership("owner")
     assert owner.post(f"/api/v1/patients/{world.patient.pk}/members/leave/").status_code == 400
-    demote = owner.patch(f"/api/v1/patients/{world.patient.pk}/members/{mine.pk}/", {"role": "caregiver"}, format="json")
+    demote = owner.patch(
+        f"/api/v1/patients/{world.patient.pk}/members/{mine.pk}/",
+        {"role": "caregiver"},
+        format="json",
+    )
     assert demote.status_code == 400 and "role" in demote.json()["fields"]
     # With a second owner (the other parent), the first may step back.
     other_parent = UserFactory()
@@ -154,14 +206,20 @@ def test_the_last_owner_cannot_leave_or_be_demoted(world: World, client_for) -> 
     assert owner.get(f"/api/v1/patients/{world.patient.pk}/").status_code == 404
 
 
-def test_a_record_of_another_patient_is_not_found_through_this_patient(world: World, client_for) -> None:
+def test_a_record_of_another_patient_is_not_found_through_this_patient(
+    world: World, client_for
+) -> None:
     theirs = Membership.objects.get(patient=world.strangers_patient)
-    response = client_for(world.owner).delete(f"/api/v1/patients/{world.patient.pk}/members/{theirs.pk}/")
+    response = client_for(world.owner).delete(
+        f"/api/v1/patients/{world.patient.pk}/members/{theirs.pk}/"
+    )
     assert response.status_code == 404
     assert Membership.objects.get(pk=theirs.pk).revoked_at is None
 
 
-def test_caregiver_and_clinician_reads_are_audited_owner_reads_are_not(world: World, client_for) -> None:
+def test_caregiver_and_clinician_reads_are_audited_owner_reads_are_not(
+    world: World, client_for
+) -> None:
     url = f"/api/v1/patients/{world.patient.pk}/"
     client_for(world.owner).get(url)
     client_for(world.caregiver).get(url, REMOTE_ADDR="203.0.113.7")
@@ -179,7 +237,9 @@ def test_caregiver_and_clinician_reads_are_audited_owner_reads_are_not(world: Wo
 
 
 def test_a_refused_write_is_not_audited_as_a_change(world: World, client_for) -> None:
-    client_for(world.clinician).patch(f"/api/v1/patients/{world.patient.pk}/", {"display_name": "X"}, format="json")
+    client_for(world.clinician).patch(
+        f"/api/v1/patients/{world.patient.pk}/", {"display_name": "X"}, format="json"
+    )
     assert not AuditEvent.objects.filter(action="update").exists()
 
 
@@ -193,7 +253,9 @@ def test_a_refused_write_is_not_audited_as_a_change(world: World, client_for) ->
         ("/api/v1/auth/tokens/", "tokens"),
     ],
 )
-def test_lists_run_a_fixed_number_of_queries(world: World, client_for, django_assert_num_queries, url: str, setup: str) -> None:
+def test_lists_run_a_fixed_number_of_queries(
+    world: World, client_for, django_assert_num_queries, url: str, setup: str
+) -> None:
     from apps.accounts import services as account_services
     from apps.audit.models import AuditEvent
     from apps.careteam import services as careteam_services
@@ -206,9 +268,20 @@ def test_lists_run_a_fixed_number_of_queries(world: World, client_for, django_as
             elif setup == "members":
                 MembershipFactory(patient=world.patient, role=Role.CAREGIVER)
             elif setup == "invitations":
-                careteam_services.invitation_create(patient=world.patient, invited_by=world.owner, email=f"i{i}-{n}@example.org", role=Role.CAREGIVER)
+                careteam_services.invitation_create(
+                    patient=world.patient,
+                    invited_by=world.owner,
+                    email=f"i{i}-{n}@example.org",
+                    role=Role.CAREGIVER,
+                )
             elif setup == "audit":
-                AuditEvent.objects.create(patient=world.patient, actor=world.clinician, actor_label="x", action="read", resource="patient")
+                AuditEvent.objects.create(
+                    patient=world.patient,
+                    actor=world.clinician,
+                    actor_label="x",
+                    action="read",
+                    resource="patient",
+                )
             else:
                 account_services.token_create(user=world.owner, name=f"t{i}")
 

@@ -13,7 +13,10 @@ pytestmark = pytest.mark.django_db
 
 def test_malformed_json_is_a_400_with_the_error_shape(world: World, client_for) -> None:
     response = client_for(world.owner).generic(
-        "PATCH", f"/api/v1/patients/{world.patient.pk}/", "{not json", content_type="application/json"
+        "PATCH",
+        f"/api/v1/patients/{world.patient.pk}/",
+        "{not json",
+        content_type="application/json",
     )
     assert response.status_code == 400
     body = response.json()
@@ -27,24 +30,32 @@ def test_a_json_list_instead_of_an_object_is_a_400(world: World, client_for) -> 
     assert response.status_code == 400 and "non_field_errors" in response.json()["fields"]
 
 
-def test_unknown_fields_and_read_only_fields_are_refused_not_ignored(world: World, client_for) -> None:
+def test_unknown_fields_and_read_only_fields_are_refused_not_ignored(
+    world: World, client_for
+) -> None:
     client = client_for(world.owner)
     url = f"/api/v1/patients/{world.patient.pk}/"
     unknown = client.patch(url, {"display_nmae": "Typo"}, format="json")
-    assert unknown.status_code == 400 and unknown.json()["fields"] == {"display_nmae": ["Unknown field."]}
+    assert unknown.status_code == 400 and unknown.json()["fields"] == {
+        "display_nmae": ["Unknown field."]
+    }
     read_only = client.patch(url, {"created_at": "2020-01-01T00:00:00Z"}, format="json")
     assert read_only.status_code == 400 and "created_at" in read_only.json()["fields"]
 
 
 def test_wrong_types_name_the_field(world: World, client_for) -> None:
     response = client_for(world.owner).patch(
-        f"/api/v1/patients/{world.patient.pk}/", {"date_of_birth": 12, "emergency_contacts": "mum"}, format="json"
+        f"/api/v1/patients/{world.patient.pk}/",
+        {"date_of_birth": 12, "emergency_contacts": "mum"},
+        format="json",
     )
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"date_of_birth", "emergency_contacts"}
 
 
-def test_an_oversize_body_is_refused_with_413_before_anything_is_stored(world: World, client_for) -> None:
+def test_an_oversize_body_is_refused_with_413_before_anything_is_stored(
+    world: World, client_for
+) -> None:
     with override_settings(MAX_REQUEST_BODY_BYTES=1024):
         response = client_for(world.owner).post(
             "/api/v1/patients/", {"display_name": "x" * 2000, "time_zone": "UTC"}, format="json"
@@ -66,7 +77,9 @@ def test_unknown_api_path_is_a_json_404(client_for, world: World) -> None:
 
 
 def test_method_not_allowed_is_405_in_the_error_shape(world: World, client_for) -> None:
-    response = client_for(world.owner).put(f"/api/v1/patients/{world.patient.pk}/", {}, format="json")
+    response = client_for(world.owner).put(
+        f"/api/v1/patients/{world.patient.pk}/", {}, format="json"
+    )
     assert response.status_code == 405 and response.json()["code"] == "method_not_allowed"
 
 

@@ -22,12 +22,14 @@ def test_check_deploy_passes_with_production_settings(tmp_path: Path) -> None:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "server.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(60),
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://mastline@127.0.0.1:5432/mastline"),
+        "DATABASE_URL": os.environ.get(
+            "DATABASE_URL", "postgres://mastline@127.0.0.1:5432/mastline"
+        ),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "ALLOWED_HOSTS": "mastline.example.org",
         "MASTLINE_VAR_DIR": str(tmp_path),
     }
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -47,8 +49,14 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
         REDIS_URL="redis://127.0.0.1:6379/0",
         MASTLINE_VAR_DIR=str(tmp_path),
     )
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
@@ -71,7 +79,9 @@ def test_the_demo_loads_twice_without_duplicating_anything() -> None:
     assert (User.objects.count(), Patient.objects.count(), Membership.objects.count()) == counts
     assert counts[0] >= 4 and counts[1] >= 3
     maria = User.objects.get(email="maria@demo.mastline.test")
-    assert sorted(Patient.objects.filter(memberships__user=maria).values_list("display_name", flat=True)) == [
+    assert sorted(
+        Patient.objects.filter(memberships__user=maria).values_list("display_name", flat=True)
+    ) == [
         "Ada Okafor",
         "Leo Okafor",
     ]

@@ -37,8 +37,14 @@ def get(url: str) -> tuple[int, bytes]:
 
 
 def stack_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(DJANGO_SETTINGS_MODULE="server.settings.base", MASTLINE_VAR_DIR=str(tmp_path), **extra)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="server.settings.base", MASTLINE_VAR_DIR=str(tmp_path), **extra
+    )
     return env
 
 
@@ -61,7 +67,9 @@ def run_stack_until_healthy(env: dict[str, str]) -> None:
         status, body = 0, b""
         while time.monotonic() < deadline:
             if stack.poll() is not None:
-                pytest.fail(f"the stack exited early:\n{stack.stdout.read() if stack.stdout else ''}")
+                pytest.fail(
+                    f"the stack exited early:\n{stack.stdout.read() if stack.stdout else ''}"
+                )
             try:
                 status, body = get(f"{base}/api/health")
             except OSError:
