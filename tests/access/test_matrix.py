@@ -96,7 +96,7 @@ def run_case(rule: Rule, persona: str, world: World | None = None) -> tuple[int,
         client.force_login(user)
     url = reverse(rule.route, kwargs=rule.kwargs(world, persona))
     body = rule.body(world, persona) if rule.body else None
-    payload = None if body is None else json.dumps(body)
+    payload = "" if body is None else json.dumps(body)
     response = client.generic(rule.method, url, data=payload, content_type="application/json")
     return response.status_code, getattr(response, "data", None)
 

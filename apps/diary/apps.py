@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DiaryConfig(AppConfig):
+    name = "apps.diary"
+    label = "diary"
+    verbose_name = "Symptom, trigger and lab diary"
