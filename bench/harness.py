@@ -7,7 +7,7 @@ import gc
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings.test")
@@ -63,7 +63,7 @@ def alternate(
     return {name: statistics.median(values) for name, values in rounds.items()}
 
 
-def table(rows: list[tuple[str, ...]]) -> None:
+def table(rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print(

@@ -1,0 +1,355 @@
+"""Sending: the claim, the re-check under lock, what reaches the push service, retries, sweep."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from apps.notifications import delivery as delivery_module
+from apps.notifications import services
+from apps.notifications.delivery import MAX_PUSH_PAYLOAD_BYTES, deliver, push_payload, sweep
+from apps.notifications.models import (
+    AttemptOutcome,
+    Channel,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    PushSubscription,
+    Urgency,
+)
+from tests.factories import World
+
+from .helpers import HEALTH_WORDS, notify
+
+pytestmark = pytest.mark.django_db
+
+
+def _push_only(user) -> None:  # type: ignore[no-untyped-def]
+    services.preferences_update(
+        user=user, channels={c: {"email": False} for c in ("dose_overdue", "dose_reminder")}
+    )
+
+
+def _sweep(capture) -> int:  # type: ignore[no-untyped-def]
+    with capture(execute=True):
+        return sweep()
+
+
+def _the_push(notification) -> Delivery:  # type: ignore[no-untyped-def]
+    return notification.deliveries.get(channel=Channel.PUSH)
+
+
+def test_a_push_reaches_the_local_push_service_encrypted_generic_and_with_its_headers(
+    world: World, subscribe, push_service, vapid_keys
+) -> None:
+    subscription, device = subscribe(world.owner)
+    _push_only(world.owner)
+    notification = notify(world.owner, world.patient)
+    push = _the_push(notification)
+
+    assert deliver(push.pk) == AttemptOutcome.SENT
+
+    [received] = push_service.received
+    assert received.path == f"/push/{world.owner.pk}-phone"
+    headers = {k.lower(): v for k, v in received.headers.items()}
+    assert headers["ttl"] == "21600"
+    assert headers["urgency"] == "normal"
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,32}", headers["topic"])
+    assert headers["content-encoding"] == "aes128gcm"
+    assert (
+        headers["authorization"].startswith("vapid t=") and vapid_keys in headers["authorization"]
+    )
+    assert len(received.body) <= 4096
+
+    payload = device.decrypt(received.body)
+    assert payload == {
+        "id": str(notification.pk),
+        "url": "/today",
+        "tag": payload["tag"],
+        "urgency": "normal",
+        "title": "Mastline",
+        "body": "You have a new reminder in Mastline.",
+        "actions": [{"action": "log-dose", "title": "Log the dose"}],
+    }
+    plain = received.body.decode("latin-1") + str(payload)
+    assert not any(word in plain for word in HEALTH_WORDS)
+
+    push.refresh_from_db()
+    assert push.status == DeliveryStatus.SENT and push.sent_at is not None and push.attempts == 1
+    [attempt] = push.attempt_log.all()
+    assert attempt.outcome == AttemptOutcome.SENT and attempt.http_status == 201
+    assert attempt.finished_at is not None
+    subscription.refresh_from_db()
+    assert subscription.last_success_at is not None
+
+
+def test_an_urgent_push_asks_for_high_urgency_and_a_longer_life(
+    world: World, subscribe, push_service
+) -> None:
+    subscribe(world.owner)
+    notification = notify(world.owner, urgency=Urgency.URGENT)
+    deliver(_the_push(notification).pk)
+    headers = {k.lower(): v for k, v in push_service.received[0].headers.items()}
+    assert headers["urgency"] == "high"
+    assert headers["ttl"] == "86400"
+
+
+def test_the_topic_is_the_same_for_a_re_sent_delivery_and_differs_between_devices(
+    world: World, subscribe, push_service
+) -> None:
+    subscribe(world.owner, "phone")
+    subscribe(world.owner, "tablet")
+    notification = notify(world.owner)
+    pushes = list(notification.deliveries.filter(channel=Channel.PUSH))
+    topics = {delivery_module.push_topic(p) for p in pushes}
+    assert len(topics) == 2
+    for push in pushes:
+        deliver(push.pk)
+    arrived = {{k.lower(): v for k, v in r.headers.items()}["topic"] for r in push_service.received}
+    assert arrived == topics
+
+
+def test_the_payload_stays_small_with_long_inputs(world: World) -> None:
+    notification = notify(
+        world.owner,
+        title="x" * 200,
+        body="y" * 10_000,
+        url="/today",
+        actions=[{"action": "a" * 500, "title": "t" * 500}] * 5,
+    )
+    encoded = push_payload(notification)
+    assert len(encoded) < 1000 < MAX_PUSH_PAYLOAD_BYTES
+    assert b"yyyy" not in encoded and b"xxxx" not in encoded
+
+
+def test_running_the_task_twice_sends_once(world: World, subscribe, push_service) -> None:
+    subscribe(world.owner)
+    push = _the_push(notify(world.owner))
+    assert deliver(push.pk) == AttemptOutcome.SENT
+    assert deliver(push.pk) == "not-claimed"  # a duplicate message, or a second beat's sweep
+    assert len(push_service.received) == 1
+    assert DeliveryAttempt.objects.filter(delivery=push).count() == 1
+
+
+def test_a_second_worker_arriving_mid_send_does_not_send_again(
+    world: World, subscribe, push_service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subscribe(world.owner)
+    push = _the_push(notify(world.owner))
+    real_send = delivery_module.send_push
+    second: list[str] = []
+
+    def send_while_another_worker_tries(delivery, subscription):  # type: ignore[no-untyped-def]
+        second.append(deliver(push.pk))  # the same id, delivered again while we are sending
+        return real_send(delivery, subscription)
+
+    monkeypatch.setattr(delivery_module, "send_push", send_while_another_worker_tries)
+    assert deliver(push.pk) == AttemptOutcome.SENT
+    assert second == ["not-claimed"]
+    assert len(push_service.received) == 1
+
+
+def test_cancelled_before_sending_nothing_is_sent(world: World, subscribe, push_service) -> None:
+    subscribe(world.owner)
+    notification = notify(world.owner)
+    assert services.cancel_for_source(source_key="dose:occ-1") == 2
+    for d in notification.deliveries.all():
+        assert deliver(d.pk) == "not-claimed"
+    assert push_service.received == [] and mail.outbox == []
+
+
+def test_cancelled_while_in_flight_nothing_stale_is_sent(
+    world: World, subscribe, push_service
+) -> None:
+    subscribe(world.owner)
+    push = _the_push(notify(world.owner))
+    attempt_number = delivery_module.claim(push.pk)  # a worker has claimed it...
+    assert attempt_number == 1
+    assert services.cancel_for_source(source_key="dose:occ-1") == 2  # ...the dose is logged...
+    assert delivery_module.send_claimed(push.pk, attempt_number) == AttemptOutcome.CANCELLED
+    assert push_service.received == []  # ...and the worker sends nothing
+    push.refresh_from_db()
+    assert push.status == DeliveryStatus.CANCELLED
+    assert push.attempt_log.get().outcome == AttemptOutcome.CANCELLED
+
+
+def test_resolved_while_claimed_without_cancel_still_sends_nothing(
+    world: World, subscribe, push_service
+) -> None:
+    subscribe(world.owner)
+    notification = notify(world.owner)
+    push = _the_push(notification)
+    number = delivery_module.claim(push.pk)
+    notification.acknowledged_at = timezone.now()
+    notification.save(update_fields=["acknowledged_at"])
+    assert delivery_module.send_claimed(push.pk, number) == AttemptOutcome.CANCELLED
+    assert push_service.received == []
+
+
+def test_acknowledging_stops_pending_deliveries(
+    world: World, subscribe, push_service, client_for
+) -> None:
+    subscribe(world.owner)
+    notification = notify(world.owner, urgency=Urgency.URGENT)
+    response = client_for(world.owner).post(f"/api/v1/notifications/{notification.pk}/acknowledge")
+    assert response.status_code == 200 and response.data["acknowledged_at"] is not None
+    assert set(notification.deliveries.values_list("status", flat=True)) == {
+        DeliveryStatus.CANCELLED
+    }
+    for d in notification.deliveries.all():
+        deliver(d.pk)
+    assert push_service.received == [] and mail.outbox == []
+    assert services.is_acknowledged(source_key="dose:occ-1", recipient=world.owner)
+
+
+@pytest.mark.parametrize("gone_status", [404, 410])
+def test_a_subscription_the_push_service_calls_gone_is_removed(
+    world: World, subscribe, push_service, gone_status: int
+) -> None:
+    subscription, _ = subscribe(world.owner)
+    _push_only(world.owner)
+    first = _the_push(notify(world.owner))
+    second = _the_push(notify(world.owner, dedupe_key="dose:occ-1:step:2"))
+    push_service.answers = [gone_status]
+
+    assert deliver(first.pk) == AttemptOutcome.GONE
+    assert not PushSubscription.objects.filter(pk=subscription.pk).exists()
+    first.refresh_from_db()
+    assert first.status == DeliveryStatus.GONE
+    assert first.attempt_log.get().http_status == gone_status
+    # The device's other pending delivery finds nobody to send to.
+    assert deliver(second.pk) == AttemptOutcome.CANCELLED
+    assert len(push_service.received) == 1
+
+
+def test_a_failing_push_service_is_retried_with_backoff_then_given_up(
+    world: World, subscribe, push_service, enqueued, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    capture = django_capture_on_commit_callbacks
+    subscribe(world.owner)
+    _push_only(world.owner)
+    push = _the_push(notify(world.owner))
+    push_service.answers = [503, 500, 503]
+    start = timezone.now()
+
+    with time_machine.travel(start, tick=False) as traveller:
+        assert deliver(push.pk) == AttemptOutcome.RETRY
+        push.refresh_from_db()
+        assert push.status == DeliveryStatus.PENDING
+        first_wait = push.next_attempt_at - start
+        assert timedelta(seconds=48) <= first_wait <= timedelta(seconds=72)
+        assert deliver(push.pk) == "not-claimed"  # not due yet
+        assert _sweep(capture) == 0
+
+        traveller.shift(first_wait + timedelta(seconds=1))
+        assert _sweep(capture) == 1 and enqueued == [str(push.pk)]
+        assert deliver(push.pk) == AttemptOutcome.RETRY
+        push.refresh_from_db()
+        second_wait = push.next_attempt_at - timezone.now()
+        assert timedelta(seconds=96) <= second_wait <= timedelta(seconds=144)
+
+        traveller.shift(second_wait + timedelta(seconds=1))
+        assert deliver(push.pk) == AttemptOutcome.FAILED
+
+    push.refresh_from_db()
+    assert push.status == DeliveryStatus.FAILED and push.attempts == 3
+    outcomes = list(push.attempt_log.values_list("number", "outcome", "http_status"))
+    assert outcomes == [
+        (1, AttemptOutcome.RETRY, 503),
+        (2, AttemptOutcome.RETRY, 500),
+        (3, AttemptOutcome.FAILED, 503),
+    ]
+    assert len(push_service.received) == 3
+
+
+def test_an_unreachable_push_service_is_retried(world: World, subscribe, push_service) -> None:
+    subscription, _ = subscribe(world.owner)
+    subscription.endpoint = "http://127.0.0.1:9/push/closed"  # nothing listens on the discard port
+    subscription.save(update_fields=["endpoint"])
+    push = _the_push(notify(world.owner))
+    assert deliver(push.pk) == AttemptOutcome.RETRY
+    attempt = push.attempt_log.get()
+    assert attempt.http_status is None and "ConnectionError" in attempt.error
+
+
+def test_a_rejected_push_is_not_retried(world: World, subscribe, push_service) -> None:
+    subscribe(world.owner)
+    push = _the_push(notify(world.owner))
+    push_service.answers = [403]  # e.g. the VAPID key does not match the subscription
+    assert deliver(push.pk) == AttemptOutcome.FAILED
+    push.refresh_from_db()
+    assert push.status == DeliveryStatus.FAILED
+
+
+def test_email_is_generic_and_carries_its_idempotency_key(world: World, settings) -> None:
+    settings.SITE_URL = "https://mastline.example.org"
+    notification = notify(world.owner, urgency=Urgency.URGENT)
+    email = notification.deliveries.get(channel=Channel.EMAIL)
+    assert deliver(email.pk) == AttemptOutcome.SENT
+    [message] = mail.outbox
+    assert message.to == [world.owner.email]
+    assert message.subject == "Mastline: urgent alert"
+    assert "https://mastline.example.org/today" in message.body
+    assert not any(word in message.subject + message.body for word in HEALTH_WORDS)
+    assert message.extra_headers["Message-ID"] == f"<{email.idempotency_key}@mastline.invalid>"
+
+
+def test_the_sweep_re_enqueues_lost_messages_and_deliveries_of_dead_workers(
+    world: World, subscribe, enqueued, settings, django_capture_on_commit_callbacks
+) -> None:
+    capture = django_capture_on_commit_callbacks
+    subscribe(world.owner)
+    notification = notify(world.owner)
+    push = _the_push(notification)
+    email = notification.deliveries.get(channel=Channel.EMAIL)
+    assert _sweep(capture) == 0  # both were just enqueued by notify
+
+    later = timezone.now() + timedelta(minutes=4)
+    with time_machine.travel(later, tick=False):
+        # The email's message never reached a worker; the push was claimed by one that died.
+        delivery_module.claim(push.pk)
+        assert _sweep(capture) == 1 and enqueued == [str(email.pk)]
+        assert _sweep(capture) == 0  # a second beat finds nothing left to enqueue
+
+    dead = later + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 61)
+    with time_machine.travel(dead, tick=False):
+        assert _sweep(capture) == 2  # the push given back, and the email's message presumed lost
+    push.refresh_from_db()
+    assert push.status == DeliveryStatus.PENDING
+    assert push.attempt_log.get().outcome == AttemptOutcome.INTERRUPTED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_delivery_send_it_once(world: World, subscribe, push_service):  # type: ignore[no-untyped-def]
+    """Real row locks: eight threads deliver the same id at once; one push arrives."""
+    import threading
+
+    from django.db import connection
+
+    subscribe(world.owner)
+    push = _the_push(notify(world.owner))
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            outcomes.append(deliver(push.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["not-claimed"] * 7 + [AttemptOutcome.SENT]
+    assert len(push_service.received) == 1
+    assert DeliveryAttempt.objects.filter(delivery=push).count() == 1
