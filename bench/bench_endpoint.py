@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.harness import alternate, table
@@ -65,11 +66,11 @@ def in_process() -> tuple[dict[str, float], dict[str, int]]:
             response = client.get(url)
         assert response.status_code == 200 and len(response.json()) == PATIENTS, response.content
         queries[name] = len(captured)
-    timings = alternate(
-        {name: (lambda url=url: client.get(url)) for name, url in urls.items()},
-        repeat=7,
-        number=100,
-    )
+
+    def fetcher(url: str) -> Callable[[], object]:
+        return lambda: client.get(url)
+
+    timings = alternate({name: fetcher(url) for name, url in urls.items()}, repeat=7, number=100)
     return timings, queries
 
 
