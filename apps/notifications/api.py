@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +25,7 @@ from rest_framework.views import APIView
 from apps.accounts.authentication import request_user
 
 from . import services
+from .actions import perform_action
 from .models import Notification, PushSubscription
 from .serializers import (
     NotificationPreferenceSerializer,
@@ -86,6 +88,28 @@ class NotificationViewSet(
     def acknowledge(self, request: Request, pk: str) -> Response:
         notification = services.notification_acknowledge(notification=self.get_object())
         return Response(self.get_serializer(notification).data)
+
+
+class NotificationActionView(APIView):
+    @extend_schema(
+        tags=["notifications"],
+        summary="Do what a notification's button offers",
+        description=(
+            "Performs one of the actions listed in the notification's `actions`, on the server, "
+            "with your current access to the patient: `took-it` logs the dose the reminder was "
+            "about, `have-pens` answers today's carry check, `remind-later` sends it again in an "
+            "hour (an escalation keeps climbing meanwhile). Repeating a done action changes "
+            "nothing more."
+        ),
+        request=None,
+        responses={200: OpenApiResponse(description="What was done, e.g. the dose logged.")},
+    )
+    def post(self, request: Request, pk: str, action: str) -> Response:
+        user = request_user(request)
+        notification = Notification.objects.filter(pk=pk, recipient=user).first()
+        if notification is None:
+            raise NotFound()
+        return Response(perform_action(notification=notification, user=user, action=action))
 
 
 class VapidPublicKeyView(APIView):

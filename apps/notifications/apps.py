@@ -5,3 +5,6 @@ class NotificationsConfig(AppConfig):
     name = "apps.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from . import actions  # noqa: F401  (registers the generic "remind-later" action)

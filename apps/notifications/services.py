@@ -133,6 +133,7 @@ def notify(
     body: str,
     url: str = "/",
     actions: Sequence[dict[str, str]] = (),
+    not_before: datetime | None = None,
 ) -> Notification:
     """Must run inside the caller's transaction (it writes rows the caller's claim belongs with).
     Creates the in-app inbox item (unique per (recipient, dedupe_key): calling again with the same
@@ -144,7 +145,8 @@ def notify(
 
     An urgent notification ignores quiet hours, and if the recipient's preferences would leave it
     no way to reach them (every channel off, or push on but no device subscribed), it goes to
-    every channel they have."""
+    every channel they have. `not_before` defers the sends (e.g. "remind me later"); the sweep
+    enqueues them when their time comes."""
     if urgency not in Urgency.values:
         raise ValueError(f"Unknown urgency {urgency!r}; use one of {Urgency.values}.")
     now = timezone.now()
@@ -172,13 +174,13 @@ def notify(
         held_until = None
         if urgency != Urgency.URGENT:
             held_until = quiet_hours_end(prefs, recipient.time_zone, now)
-        not_before = held_until or now
+        not_before = max(held_until or now, not_before or now)
         deliveries = _plan_deliveries(
             notification, recipient, channels=allowed, not_before=not_before, now=now
         )
         if not deliveries and urgency == Urgency.URGENT:
             deliveries = _plan_deliveries(
-                notification, recipient, channels=Channel.values, not_before=now, now=now
+                notification, recipient, channels=Channel.values, not_before=not_before, now=now
             )
         Delivery.objects.bulk_create(deliveries)
         due = [d.pk for d in deliveries if d.enqueued_at is not None]

@@ -25,6 +25,11 @@ urlpatterns = [
         name="notification-acknowledge",
     ),
     path(
+        "notifications/<uuid:pk>/actions/<slug:action>",
+        api.NotificationActionView.as_view(),
+        name="notification-action",
+    ),
+    path(
         "notification-preferences",
         api.NotificationPreferenceView.as_view(),
         name="notification-preferences",

@@ -31,6 +31,7 @@ def _owners_notification(world: World, persona: str) -> dict[str, Any]:
         source_key="matrix:dose",
         title="Omalizumab is due",
         body="Sam's injection is due today.",
+        actions=[{"action": "remind-later", "title": "Remind me later"}],
     )
     return {"pk": notification.pk}
 
@@ -61,6 +62,12 @@ RULES = [
     Rule("notification-detail", "GET", only_the_owner, _owners_notification),
     Rule("notification-read", "POST", only_the_owner, _owners_notification),
     Rule("notification-acknowledge", "POST", only_the_owner, _owners_notification),
+    Rule(
+        "notification-action",
+        "POST",
+        only_the_owner,
+        lambda w, p: {**_owners_notification(w, p), "action": "remind-later"},
+    ),
     Rule("notification-preferences", "GET", anyone_signed_in, no_kwargs),
     Rule(
         "notification-preferences",

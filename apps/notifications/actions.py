@@ -1,0 +1,93 @@
+"""What a person can do straight from a notification's buttons ("I took it", "Remind me later",
+"I have my pens"), performed on the server so the service worker needs nothing but the
+notification's id.
+
+Apps register a handler per action name from their AppConfig.ready(); the handler does the work
+(log the dose, answer the carry check) with the same access rules as the app's own API, and
+returns a small dict for the response. `remind-later` lives here: it is the same for everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+
+from apps.accounts.models import User
+from apps.careteam.access import Capability, capabilities_of, resolve_membership
+
+from .models import Notification
+
+ActionHandler = Callable[[Notification, User], dict[str, Any]]
+
+REMIND_LATER_AFTER = timedelta(hours=1)
+
+_HANDLERS: dict[str, ActionHandler] = {}
+# Actions after which the alert needs no more sends (the thing it asked for is done).
+_RESOLVING: set[str] = set()
+
+
+def register_action(name: str, handler: ActionHandler, *, resolves: bool) -> None:
+    _HANDLERS[name] = handler
+    if resolves:
+        _RESOLVING.add(name)
+
+
+def require_capability(notification: Notification, user: User, capability: Capability) -> Any:
+    """The actor's current membership of the notification's patient, if it still grants this
+    capability. Access revoked after the notification was sent means the button does nothing."""
+    if notification.patient_id is None:
+        raise NotFound()
+    membership = resolve_membership(user, notification.patient_id)
+    if membership is None:
+        raise NotFound()
+    if capability not in capabilities_of(membership.role):
+        raise PermissionDenied("Your role on this patient's care team does not allow this.")
+    return membership
+
+
+def perform_action(*, notification: Notification, user: User, action: str) -> dict[str, Any]:
+    offered = {item.get("action") for item in notification.actions}
+    if action not in offered:
+        raise ValidationError({"action": ["This notification does not offer that action."]})
+    handler = _HANDLERS.get(action)
+    if handler is None:
+        raise ValidationError({"action": ["This action is not available on this server."]})
+    from .services import notification_acknowledge, notification_mark_read
+
+    with transaction.atomic():
+        result = handler(notification, user)
+        if action in _RESOLVING:
+            notification_acknowledge(notification=notification)
+        else:
+            notification_mark_read(notification=notification)
+    return {"action": action, **result}
+
+
+def _remind_later(notification: Notification, user: User) -> dict[str, Any]:
+    """Sends the same notification again in an hour. It does not acknowledge it: an escalation
+    still climbs while the dose stays untaken."""
+    from .services import notify
+
+    at = timezone.now() + REMIND_LATER_AFTER
+    again = notify(
+        recipient=user,
+        patient=notification.patient,
+        category=notification.category,
+        urgency=notification.urgency,
+        dedupe_key=f"{notification.dedupe_key}:later:{at:%Y%m%dT%H%M}",
+        source_key=notification.source_key,
+        title=notification.title,
+        body=notification.body,
+        url=notification.url,
+        actions=notification.actions,
+        not_before=at,
+    )
+    return {"remind_at": at.isoformat(), "notification": str(again.pk)}
+
+
+register_action("remind-later", _remind_later, resolves=False)
