@@ -136,7 +136,7 @@ def invitation_revoke(*, invitation: Invitation) -> None:
 
 def _usable_invitation(code: str, user: User) -> Invitation:
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("patient", "invited_by")
         .filter(code_hash=hash_token(code))
         .first()

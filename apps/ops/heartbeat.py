@@ -16,13 +16,16 @@ WORKER_PREFIX = "worker:"
 
 
 def record_heartbeat(name: str) -> None:
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
     from django.utils import timezone
 
     from .models import Heartbeat
 
     try:
-        close_old_connections()
+        # Worker and beat call this from long-lived threads: drop a connection the database has
+        # closed meanwhile. Never inside a transaction (closing would end it).
+        if not connection.in_atomic_block:
+            close_old_connections()
         Heartbeat.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
     except Exception:  # a missed heartbeat is reported by /api/health; never crash the process
         log.exception("could not record the %s heartbeat", name)
