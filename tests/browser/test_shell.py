@@ -160,7 +160,7 @@ SHOWN_NOTIFICATIONS = """async () => {
 def deliver_push(page, context, origin, data: str) -> None:
     """Hand the service worker a push message as the browser's push service would."""
     devtools = context.new_cdp_session(page)
-    registrations = []
+    registrations: list[dict] = []
     devtools.on(
         "ServiceWorker.workerRegistrationUpdated",
         lambda event: registrations.extend(r for r in event["registrations"] if not r["isDeleted"]),

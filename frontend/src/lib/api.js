@@ -1,0 +1,50 @@
+// The page's way to the API: session cookie + CSRF header, one error shape.
+import { kvSet } from './idb.js';
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.detail || (status ? `The server answered ${status}.` : 'No connection to the server.'));
+    this.status = status;
+    this.code = body?.code || (status ? 'error' : 'offline');
+    this.fields = body?.fields || {};
+  }
+}
+
+let csrfToken = null;
+
+// Django rotates the token at sign-in, so this runs at start and after every sign-in. The service
+// worker cannot read cookies: it gets the token from IndexedDB.
+export async function refreshCsrf() {
+  const response = await fetch('/api/v1/auth/csrf', { credentials: 'same-origin', cache: 'no-store' });
+  const body = await response.json();
+  csrfToken = body.csrf_token;
+  await kvSet('csrf', csrfToken).catch(() => {});
+  return csrfToken;
+}
+
+export async function api(path, { method = 'GET', body, headers = {} } = {}) {
+  if (method !== 'GET' && !csrfToken) await refreshCsrf().catch(() => {});
+  let response;
+  try {
+    response = await fetch(`/api/v1/${path}`, {
+      method,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: {
+        Accept: 'application/json',
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...(method !== 'GET' && csrfToken ? { 'X-CSRFToken': csrfToken } : {}),
+        ...headers,
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export const patientPath = (patientId, rest) => `patients/${patientId}/${rest}`;
