@@ -8,4 +8,6 @@ class EpinephrineConfig(AppConfig):
 
     def ready(self) -> None:
         # A patient's time zone change moves every local reminder time: replan on save.
-        from . import signals  # noqa: F401
+        from . import actions, signals  # noqa: F401
+
+        actions.register()
