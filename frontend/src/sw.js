@@ -120,11 +120,19 @@ async function logDoseFromNotification(id) {
   return { dose: body.id, sent: Boolean(result.outcomes[body.id]?.ok) };
 }
 
-// What each notification action does without opening the app. `log_dose` is the action the
-// server's dose reminders carry; `took-it` the same under the name the issue uses.
+// Actions the server performs itself (POST /api/v1/notifications/{id}/actions/{action}): they
+// need a connection; without one the tap opens the app instead.
+const serverAction = (action) => (id) => apiCall(`notifications/${id}/actions/${action}`, { method: 'POST' });
+
+const doseLogged = (outcome) => ['Dose logged', outcome.sent ? 'Saved in Mastline.' : 'Saved on this phone; it will sync when online.'];
+
+// What each notification action does without opening the app, and what it says once done.
+// `log_dose` is the action the server's dose reminders carry; `took-it` the same by another name.
 const ACTIONS = {
-  log_dose: logDoseFromNotification,
-  'took-it': logDoseFromNotification,
+  log_dose: { run: logDoseFromNotification, done: doseLogged },
+  'took-it': { run: logDoseFromNotification, done: doseLogged },
+  'have-pens': { run: serverAction('have-pens'), done: () => ['Carry check answered', 'Thank you: noted that the pens are with you.'] },
+  'remind-later': { run: serverAction('remind-later'), done: () => ['Reminder moved', 'We will remind you again in an hour.'] },
 };
 
 async function confirm(title, body, tag) {
@@ -139,8 +147,9 @@ async function onNotificationClick(notification, action) {
   const handler = action && ACTIONS[action];
   if (handler && id) {
     try {
-      const outcome = await handler(id);
-      await confirm('Dose logged', outcome.sent ? 'Saved in Mastline.' : 'Saved on this phone; it will sync when online.', notification.tag);
+      const outcome = await handler.run(id);
+      const [title, body] = handler.done(outcome);
+      await confirm(title, body, notification.tag);
       return outcome;
     } catch {
       // Signed out, or the alert is gone: open the app where it can be done by hand.
