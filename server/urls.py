@@ -20,11 +20,20 @@ from apps.accounts import urls as accounts_urls
 from apps.audit.api import AuditEventViewSet
 from apps.careteam import urls as careteam_urls
 from apps.core.views import pwa_index
+from apps.diary import urls as diary_urls
+from apps.emergency import urls as emergency_urls
+from apps.epinephrine import urls as epinephrine_urls
+from apps.medications import urls as medications_urls
+from apps.notifications import urls as notifications_urls
 from apps.ops.health import HealthView
 from apps.sync.api import ChangeFeedView
 
 patient_urlpatterns = [
     *careteam_urls.patient_urlpatterns,
+    *diary_urls.patient_urlpatterns,
+    *medications_urls.patient_urlpatterns,
+    *epinephrine_urls.patient_urlpatterns,
+    *emergency_urls.patient_urlpatterns,
     path("audit/", AuditEventViewSet.as_view({"get": "list"}), name="audit-list"),
     path("changes", ChangeFeedView.as_view(), name="change-feed"),
 ]
@@ -32,6 +41,7 @@ patient_urlpatterns = [
 api_v1 = [
     path("auth/", include(accounts_urls)),
     path("", include(careteam_urls)),
+    path("", include(notifications_urls)),
     path("patients/<uuid:patient_pk>/", include(patient_urlpatterns)),
 ]
 
@@ -42,6 +52,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
+    # Calendar subscriptions of upcoming doses: no sign-in, the secret URL is the credential.
+    *medications_urls.ical_urlpatterns,
+    # The emergency card for first responders: no sign-in, the secret URL is the credential.
+    *emergency_urls.public_urlpatterns,
     path("", pwa_index, name="pwa"),
     # Client-side routes of the PWA (e.g. /today, /invitations/accept?code=…). API and admin paths
     # never fall through to it: an unknown API path answers a JSON 404.

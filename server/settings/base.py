@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "apps.careteam",
     "apps.audit",
     "apps.sync",
+    "apps.medications",
+    "apps.diary",
+    "apps.notifications",
+    "apps.epinephrine",
+    "apps.emergency",
     "apps.ops",
 ]
 
@@ -145,6 +150,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 30)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# Behind our own reverse proxy only: take the audit log's client IP from X-Forwarded-For.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # Invitations to a care team expire: a code found in an old mailbox must not grant access.
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 7))
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 2)
@@ -276,6 +283,7 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
     # The filesystem transport has no fan-out for remote control; nothing here needs it.
@@ -301,6 +309,39 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_MAX_LOOP_INTERVAL = 30
 # Each app adds its periodic tasks here (see apps/*/schedule.py via apps.ops.beat).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# The missed-dose pipeline (apps.medications.tasks): fires the reminder steps that are due. A tick
+# not started within the minute expires rather than piling up behind an outage.
+CELERY_BEAT_SCHEDULE["medications-scan"] = {
+    "task": "apps.medications.tasks.scan_due_reminders",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+
+# --- Notifications (apps.notifications) ----------------------------------------------------------
+# The server's Web Push identity. Unset (make run), a pair is generated once into var/vapid.json;
+# production.py turns that off, so a production server without keys fails at its first push.
+VAPID_PRIVATE_KEY = env_optional("VAPID_PRIVATE_KEY")
+VAPID_PUBLIC_KEY = env_optional("VAPID_PUBLIC_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:no-reply@localhost")
+VAPID_GENERATE_DEV_KEYS = True
+# How long a push service keeps an undelivered push for an offline phone (seconds).
+PUSH_TTL_SECONDS = env_int("PUSH_TTL_SECONDS", 60 * 60 * 6)
+PUSH_TTL_URGENT_SECONDS = env_int("PUSH_TTL_URGENT_SECONDS", 60 * 60 * 24)
+PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
+# A delivery is tried this many times (backoff in between) before it is marked failed.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "apps.notifications.tasks.sweep_due_deliveries",
+    "schedule": 60.0,
+    "options": {"expires": 55},  # a missed tick is covered by the next one
+}
+
+# Epinephrine readiness (apps.epinephrine.tasks): pen expiry reminders and the daily carry check.
+CELERY_BEAT_SCHEDULE["epinephrine-scan"] = {
+    "task": "apps.epinephrine.tasks.scan_due_epinephrine_reminders",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 
 # --- Health -------------------------------------------------------------------------------------
 # /api/health calls the worker or beat down when its last heartbeat is older than this.

@@ -1,0 +1,316 @@
+"""What the API shows and accepts for medications, doses, schedules and calendar feeds."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+
+from apps.careteam.access import object_in_scope
+from apps.core.serializers import StrictModelSerializer, StrictSerializer
+from apps.sync.api import SyncedModelSerializer
+
+from . import policy
+from .models import (
+    CatalogueDrug,
+    DoseLog,
+    DoseStatus,
+    Medication,
+    RegimenKind,
+    Route,
+    next_injection_site,
+)
+from .schedule import Unit
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# A phone's clock may run a little fast; a dose further in the future is a mistake.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+class CatalogueDrugSerializer(StrictModelSerializer):
+    route = serializers.ChoiceField(
+        source="usual_route", choices=Route.choices, help_text="The usual route."
+    )
+
+    class Meta:
+        model = CatalogueDrug
+        fields = ("id", "name", "drug_class", "route", "note")
+        read_only_fields = fields
+
+
+class ReminderStepSerializer(StrictSerializer):
+    """One step of a reminder policy (see docs/alerts.md)."""
+
+    name = serializers.RegexField(r"^[a-z][a-z0-9_]{0,29}$", help_text="Unique in the policy.")
+    kind = serializers.ChoiceField(choices=policy.StepKind.ALL)
+    days = serializers.IntegerField(
+        min_value=-60, max_value=60, default=0, help_text="Local days after the due date."
+    )
+    minutes = serializers.IntegerField(
+        min_value=-1440, max_value=1440, default=0, help_text="Then this many minutes later."
+    )
+    audience = serializers.ListField(
+        child=serializers.ChoiceField(choices=policy.AUDIENCES), min_length=1, max_length=3
+    )
+    urgency = serializers.ChoiceField(choices=policy.URGENCIES, default="normal")
+    late_cutoff_minutes = serializers.IntegerField(
+        min_value=1,
+        max_value=7 * 1440,
+        allow_null=True,
+        default=policy.REMINDER_LATE_CUTOFF_MINUTES,
+        help_text="Not sent if it would go out later than this; null: always sent.",
+    )
+    flag_clinician = serializers.BooleanField(default=False)
+    repeat_until_days = serializers.IntegerField(
+        min_value=-60, max_value=policy.MAX_REPEAT_DAYS, allow_null=True, default=None
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        until = attrs.get("repeat_until_days")
+        if until is not None and until < attrs.get("days", 0):
+            raise serializers.ValidationError({"repeat_until_days": ["Must not be before `days`."]})
+        return attrs
+
+
+class MedicationSerializer(StrictModelSerializer):
+    times_of_day = serializers.ListField(
+        child=serializers.RegexField(_HHMM, error_messages={"invalid": "Use HH:MM (24-hour)."}),
+        required=False,
+        max_length=12,
+        help_text="Local times in the patient's zone, e.g. ['08:00', '20:00']. For an interval "
+        "in days or weeks, the first is the preferred time of day.",
+    )
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        required=False,
+        max_length=7,
+        help_text="0 = Monday … 6 = Sunday.",
+    )
+    interval = serializers.IntegerField(min_value=1, max_value=366, required=False, allow_null=True)
+    reminder_policy = ReminderStepSerializer(
+        many=True,
+        required=False,
+        allow_null=True,
+        help_text="null: the default for the regimen (see effective_reminder_policy).",
+    )
+    effective_reminder_policy = serializers.SerializerMethodField()
+    suggested_injection_site = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Medication
+        fields = (
+            "id",
+            "catalogue",
+            "name",
+            "drug_class",
+            "route",
+            "dose",
+            "dose_unit",
+            "prescribed_by",
+            "start_date",
+            "end_date",
+            "paused_at",
+            "regimen_kind",
+            "times_of_day",
+            "weekdays",
+            "interval",
+            "interval_unit",
+            "interval_anchor",
+            "reminder_policy",
+            "effective_reminder_policy",
+            "next_dose_due_at",
+            "suggested_injection_site",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("id", "paused_at", "next_dose_due_at", "created_at", "updated_at")
+        extra_kwargs = {"name": {"required": False}}
+
+    @extend_schema_field(ReminderStepSerializer(many=True))
+    def get_effective_reminder_policy(self, obj: Medication) -> list[dict[str, Any]]:
+        return [step.as_dict() for step in obj.policy().steps]
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text="An `injection_site` value: the site after the last one used, in the "
+            "rotation abdomen L/R, thigh L/R, upper arm L/R. Null for non-injections.",
+        )
+    )
+    def get_suggested_injection_site(self, obj: Medication) -> str | None:
+        if not obj.is_injection:
+            return None
+        # Annotated by MedicationViewSet.get_queryset (one query for the whole list).
+        return next_injection_site(getattr(obj, "last_injection_site", None))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        current = self.instance
+        catalogue = attrs.get("catalogue")
+        if current is None and catalogue is not None:
+            attrs.setdefault("name", catalogue.name)
+            attrs.setdefault("drug_class", catalogue.drug_class)
+            attrs.setdefault("route", catalogue.usual_route)
+        merged = {
+            name: attrs.get(name, getattr(current, name, None))
+            for name in (
+                "name",
+                "start_date",
+                "end_date",
+                "regimen_kind",
+                "times_of_day",
+                "weekdays",
+                "interval",
+                "interval_unit",
+            )
+        }
+        errors: dict[str, list[str]] = {}
+        if not merged["name"]:
+            errors["name"] = ["Name the medication, or pick it from the catalogue."]
+        if (
+            merged["end_date"]
+            and merged["start_date"]
+            and merged["end_date"] < merged["start_date"]
+        ):
+            errors["end_date"] = ["The end date is before the start date."]
+        kind = merged["regimen_kind"]
+        times = merged["times_of_day"] or []
+        if len(set(times)) != len(times):
+            errors["times_of_day"] = ["Each time once."]
+        if kind in (RegimenKind.DAILY, RegimenKind.WEEKDAYS) and not times:
+            errors["times_of_day"] = ["At least one time of day."]
+        if kind == RegimenKind.WEEKDAYS and not merged["weekdays"]:
+            errors["weekdays"] = ["At least one weekday."]
+        if kind == RegimenKind.INTERVAL:
+            if not merged["interval"]:
+                errors["interval"] = ["How many hours, days or weeks between doses (at least 1)."]
+            if merged["interval_unit"] != Unit.HOURS and not times:
+                errors["times_of_day"] = ["The preferred time of day of the dose."]
+            if merged["interval_unit"] == Unit.HOURS and not times:
+                errors["times_of_day"] = ["The time of the first dose."]
+        steps = attrs.get("reminder_policy")
+        if steps:
+            names = [step["name"] for step in steps]
+            if len(set(names)) != len(names):
+                errors["reminder_policy"] = ["Each step needs its own name."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class DoseSerializer(SyncedModelSerializer):
+    medication = serializers.UUIDField(source="medication_id")
+
+    class Meta:
+        model = DoseLog
+        fields = (
+            *SyncedModelSerializer.SYNC_FIELDS,
+            "medication",
+            "status",
+            "skip_reason",
+            "taken_at",
+            "scheduled_for",
+            "given_by",
+            "location",
+            "injection_site",
+            "note",
+        )
+        extra_kwargs = {
+            "taken_at": {"help_text": "When it was given (or skipped). Not in the future."},
+            "scheduled_for": {
+                "help_text": "The due time this dose answers; the server matches it if omitted."
+            },
+        }
+
+    def validate_taken_at(self, value: Any) -> Any:
+        if value > timezone.now() + FUTURE_TOLERANCE:
+            raise serializers.ValidationError("A dose cannot be logged in the future.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        view = self.context["view"]
+        medication_id = attrs.pop("medication_id", None)
+        current: DoseLog | None = self.instance
+        if current is not None and medication_id not in (None, current.medication_id):
+            raise serializers.ValidationError(
+                {"medication": ["A dose cannot move to another medication."]}
+            )
+        if current is None:
+            medication = object_in_scope(Medication, view.patient, medication_id)
+            if medication is None:
+                raise NotFound("No such medication for this patient.")
+        else:
+            medication = current.medication
+        if medication.is_paused:
+            raise serializers.ValidationError(
+                {"medication": ["This medication is paused. Resume it to log doses."]}
+            )
+        attrs["medication"] = medication
+        status = attrs.get("status", getattr(current, "status", DoseStatus.TAKEN))
+        reason = attrs.get("skip_reason", getattr(current, "skip_reason", ""))
+        if status == DoseStatus.SKIPPED and not reason:
+            raise serializers.ValidationError({"skip_reason": ["Say why the dose was skipped."]})
+        site = attrs.get("injection_site", getattr(current, "injection_site", ""))
+        if site and not medication.is_injection:
+            raise serializers.ValidationError(
+                {"injection_site": ["Only injected medications have an injection site."]}
+            )
+        return attrs
+
+
+class OccurrenceSerializer(StrictSerializer):
+    medication = serializers.UUIDField(source="medication_id")
+    due_at = serializers.DateTimeField()
+    state = serializers.ChoiceField(
+        choices=["taken", "taken_late", "skipped", "missed", "due", "upcoming"]
+    )
+    dose = serializers.UUIDField(source="dose_id", allow_null=True)
+    taken_at = serializers.DateTimeField(allow_null=True)
+
+
+class AdherenceSerializer(StrictSerializer):
+    medication = serializers.UUIDField(source="medication_id")
+    name = serializers.CharField()
+    taken = serializers.IntegerField()
+    taken_late = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    rate = serializers.FloatField(
+        allow_null=True, help_text="Taken (on time or late) / doses that were due; null if none."
+    )
+
+
+class ScheduleSerializer(StrictSerializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    time_zone = serializers.CharField()
+    occurrences = OccurrenceSerializer(many=True)
+    adherence = AdherenceSerializer(many=True)
+
+
+class ScheduleQuerySerializer(StrictSerializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+    MAX_DAYS = 93
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and end < start:
+            raise serializers.ValidationError({"end": ["The end is before the start."]})
+        if start and end and (end - start).days > self.MAX_DAYS:
+            raise serializers.ValidationError({"end": [f"At most {self.MAX_DAYS} days."]})
+        return attrs
+
+
+class CalendarFeedSerializer(StrictSerializer):
+    active = serializers.BooleanField()
+    created_at = serializers.DateTimeField(allow_null=True)
+    last_fetched_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.URLField(
+        allow_null=True, help_text="Only in the answer that created it: it is not stored."
+    )

@@ -1,0 +1,63 @@
+"""'I took it' on a dose reminder logs that dose on the server and stops the escalation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from apps.medications.models import DoseLog, ReminderStep, StepStatus
+from apps.notifications.models import Notification
+from tests.factories import World
+
+from .helpers import local, log_dose, omalizumab, run_beat
+
+ZONE = "Europe/Rome"
+pytestmark = pytest.mark.django_db
+
+
+def test_took_it_on_the_due_reminder_logs_one_dose_and_cancels_the_escalation(
+    world: World, client_for
+) -> None:
+    with time_machine.travel(local(ZONE, 2025, 2, 10, 17, 45), tick=False):
+        medication = omalizumab(world.patient, world.owner, start_date=date(2025, 2, 10))
+        log_dose(
+            medication, world.owner, local(ZONE, 2025, 2, 10, 17, 40), injection_site="thigh_left"
+        )
+    # Day 28, 09:00: the "due" reminder reaches the owner, with its buttons.
+    run_beat(local(ZONE, 2025, 3, 10, 8, 0), local(ZONE, 2025, 3, 10, 10, 0))
+    reminder = Notification.objects.get(recipient=world.owner, dedupe_key__endswith=":due")
+    assert [a["action"] for a in reminder.actions] == ["took-it", "remind-later"]
+
+    with time_machine.travel(local(ZONE, 2025, 3, 10, 10, 30), tick=False):
+        client = client_for(world.owner)
+        first = client.post(f"/api/v1/notifications/{reminder.pk}/actions/took-it")
+        again = client.post(f"/api/v1/notifications/{reminder.pk}/actions/took-it")
+    assert first.status_code == 200, first.json()
+    assert again.json()["dose"]["id"] == first.json()["dose"]["id"]
+    dose = DoseLog.objects.get(pk=first.json()["dose"]["id"])
+    assert (
+        dose.status == "taken" and dose.injection_site == "thigh_right"
+    )  # rotated from thigh_left
+    assert DoseLog.objects.filter(medication=medication).count() == 2
+    assert not ReminderStep.objects.filter(
+        medication=medication, due_at=local(ZONE, 2025, 3, 10, 9, 0), status=StepStatus.PENDING
+    ).exists()
+    reminder.refresh_from_db()
+    assert reminder.acknowledged_at is not None
+
+
+def test_a_clinician_cannot_log_a_home_dose_from_a_reminder(world: World, client_for) -> None:
+    with time_machine.travel(local(ZONE, 2025, 2, 10, 17, 45), tick=False):
+        medication = omalizumab(world.patient, world.owner, start_date=date(2025, 2, 10))
+        log_dose(medication, world.owner, local(ZONE, 2025, 2, 10, 17, 40))
+    run_beat(
+        local(ZONE, 2025, 3, 20, 8, 0), local(ZONE, 2025, 3, 20, 10, 0)
+    )  # day 38: urgent, to everyone
+    alert = Notification.objects.filter(recipient=world.clinician).first()
+    assert alert is not None
+    assert any(a["action"] == "took-it" for a in alert.actions)
+    response = client_for(world.clinician).post(f"/api/v1/notifications/{alert.pk}/actions/took-it")
+    assert response.status_code == 403
+    assert DoseLog.objects.filter(medication=medication).count() == 1
