@@ -40,6 +40,9 @@ from .models import (
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# A reminder whose sending raised is tried again this much later, so one bad row can never stop
+# the scan (it would otherwise roll its whole batch back every minute).
+RETRY_FAILED_AFTER = dt.timedelta(minutes=5)
 
 
 @dataclass
@@ -48,6 +51,7 @@ class ScanResult:
     notified: int = 0
     cancelled: int = 0
     skipped_late: int = 0
+    failed: int = 0
     batches: int = 0
 
 
@@ -108,49 +112,70 @@ def _fire_batch(
     )
     replan: set[tuple[str, Any]] = set()
     for row in rows:
-        patient = row.patient
-        moved = row.planned_time_zone != patient.time_zone
-        if row.pen is not None:
-            pen = row.pen
-            live = pen.deleted_at is None and pen.state == PenState.IN_USE
-            if moved or not live or pen.expires_on != row.local_date:
-                _cancel(row, result)
-                replan.add(("pen", pen.pk))
-                continue
-            text = messages.expiry(
-                patient.display_name, pen.brand, pen.expires_on, EXPIRY_DAYS[row.kind]
+        try:
+            with transaction.atomic():  # a savepoint: one bad row must not sink the batch
+                _process(row, now, team, carry_settings, answered, replan, result)
+        except Exception:
+            # Tried again a little later; the rest of the batch goes out now.
+            log.exception(
+                "epinephrine reminder %s failed; retrying in %s", row.pk, RETRY_FAILED_AFTER
             )
-            urgency = Urgency.HIGH if row.kind == ReminderKind.EXPIRY_0 else Urgency.NORMAL
-            dedupe = f"pen:{pen.pk}:expiry:{pen.expires_on.isoformat()}:{EXPIRY_DAYS[row.kind]}"
-            _fire(row, team, now, result, "pen_expiry", urgency, dedupe, text)
-            continue
-
-        found = carry_settings.get(patient.pk)
-        again = row.kind == ReminderKind.CARRY_AGAIN
-        if (
-            found is None
-            or not found.enabled
-            or (patient.pk, row.local_date) in answered
-            or (moved and not again)
-        ):
-            _cancel(row, result)
-            replan.add(("carry", patient.pk))
-            continue
-        if services.local_today(patient, now) != row.local_date:
-            # The day is over: asking now about a day long gone helps nobody.
-            row.status = ReminderStatus.SKIPPED_LATE
-            row.fired_at = now
-            row.save(update_fields=["status", "fired_at"])
-            result.skipped_late += 1
-            replan.add(("carry", patient.pk))
-            continue
-        text = messages.carry_check(patient.display_name, row.local_date, again=again)
-        dedupe = f"carry:{patient.pk}:{row.local_date.isoformat()}:{'again' if again else 'first'}"
-        _fire(row, team, now, result, "carry_check", Urgency.NORMAL, dedupe, text)
-        if not again:
-            _queue_again(row, found, now)
-            replan.add(("carry", patient.pk))
+            Reminder.objects.filter(pk=row.pk).update(fire_at=now + RETRY_FAILED_AFTER)
+            result.failed += 1
     return len(rows), replan
+
+
+def _process(
+    row: Reminder,
+    now: dt.datetime,
+    team: dict[Any, list[tuple[Any, str]]],
+    carry_settings: dict[Any, CarryCheckSettings],
+    answered: set[tuple[Any, dt.date]],
+    replan: set[tuple[str, Any]],
+    result: ScanResult,
+) -> None:
+    patient = row.patient
+    moved = row.planned_time_zone != patient.time_zone
+    if row.pen is not None:
+        pen = row.pen
+        live = pen.deleted_at is None and pen.state == PenState.IN_USE
+        if moved or not live or pen.expires_on != row.local_date:
+            _cancel(row, result)
+            replan.add(("pen", pen.pk))
+            return
+        text = messages.expiry(
+            patient.display_name, pen.brand, pen.expires_on, EXPIRY_DAYS[row.kind]
+        )
+        urgency = Urgency.HIGH if row.kind == ReminderKind.EXPIRY_0 else Urgency.NORMAL
+        dedupe = f"pen:{pen.pk}:expiry:{pen.expires_on.isoformat()}:{EXPIRY_DAYS[row.kind]}"
+        _fire(row, team, now, result, "pen_expiry", urgency, dedupe, text)
+        return
+
+    found = carry_settings.get(patient.pk)
+    again = row.kind == ReminderKind.CARRY_AGAIN
+    if (
+        found is None
+        or not found.enabled
+        or (patient.pk, row.local_date) in answered
+        or (moved and not again)
+    ):
+        _cancel(row, result)
+        replan.add(("carry", patient.pk))
+        return
+    if services.local_today(patient, now) != row.local_date:
+        # The day is over: asking now about a day long gone helps nobody.
+        row.status = ReminderStatus.SKIPPED_LATE
+        row.fired_at = now
+        row.save(update_fields=["status", "fired_at"])
+        result.skipped_late += 1
+        replan.add(("carry", patient.pk))
+        return
+    text = messages.carry_check(patient.display_name, row.local_date, again=again)
+    dedupe = f"carry:{patient.pk}:{row.local_date.isoformat()}:{'again' if again else 'first'}"
+    _fire(row, team, now, result, "carry_check", Urgency.NORMAL, dedupe, text)
+    if not again:
+        _queue_again(row, found, now)
+        replan.add(("carry", patient.pk))
 
 
 def _cancel(row: Reminder, result: ScanResult) -> None:

@@ -32,6 +32,9 @@ from .policy import StepKind
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# A step whose sending raised is tried again this much later, so one bad row can never stop the
+# scan (it would otherwise roll its whole batch back every minute).
+RETRY_FAILED_AFTER = timedelta(minutes=5)
 CATEGORIES = {
     StepKind.HEADS_UP: "dose_reminder",
     StepKind.REMINDER: "dose_reminder",
@@ -49,6 +52,7 @@ class ScanResult:
     notified: int = 0
     skipped_late: int = 0
     cancelled: int = 0
+    failed: int = 0
     batches: int = 0
 
 
@@ -115,6 +119,7 @@ def _fire_batch(now: datetime, batch_size: int, result: ScanResult) -> tuple[int
         ).values_list("medication_id", "scheduled_for")
     )
     to_replan: set[Any] = set()
+    failed: list[Any] = []
     for step in steps:
         medication = step.medication
         if _is_stale(step, answered):
@@ -129,7 +134,16 @@ def _fire_batch(now: datetime, batch_size: int, result: ScanResult) -> tuple[int
             step.status = StepStatus.SKIPPED_LATE
             result.skipped_late += 1
         else:
-            step.recipients = _fire(step, team, now)
+            try:
+                with transaction.atomic():  # a savepoint: one bad step must not sink the batch
+                    step.recipients = _fire(step, team, now)
+            except Exception:
+                log.exception(
+                    "reminder step %s failed; retrying in %s", step.pk, RETRY_FAILED_AFTER
+                )
+                failed.append(step.pk)
+                result.failed += 1
+                continue
             step.status = StepStatus.FIRED
             result.fired += 1
             result.notified += step.recipients
@@ -139,7 +153,10 @@ def _fire_batch(now: datetime, batch_size: int, result: ScanResult) -> tuple[int
     # One UPDATE per outcome (bulk_update's CASE over every row costs more than the scan).
     outcomes: dict[tuple[str, int], list[Any]] = defaultdict(list)
     for step in steps:
-        outcomes[(step.status, step.recipients)].append(step.pk)
+        if step.pk not in failed:
+            outcomes[(step.status, step.recipients)].append(step.pk)
+    if failed:
+        ReminderStep.objects.filter(pk__in=failed).update(fire_at=now + RETRY_FAILED_AFTER)
     for (status, recipients), ids in outcomes.items():
         ReminderStep.objects.filter(pk__in=ids).update(
             status=status, recipients=recipients, fired_at=now

@@ -109,3 +109,29 @@ def test_correcting_the_expiry_date_moves_the_reminders(world: World) -> None:
     assert inbox() == []
     _scan_at(2025, 7, 1, 9, 0)
     assert {dedupe for _, dedupe, _ in inbox()} == {f"pen:{pen.pk}:expiry:2025-07-31:30"}
+
+
+def test_a_reminder_that_fails_to_send_is_retried_later_and_does_not_stop_the_others(
+    world: World, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from apps.epinephrine import tasks
+
+    with time_machine.travel(local(2025, 5, 1, 12, 0), tick=False):
+        broken = add_pen(world.patient, world.owner, EXPIRES, brand="Broken")
+        add_pen(world.patient, world.owner, EXPIRES, brand="Jext")
+    real_expiry = tasks.messages.expiry
+
+    def expiry(patient_name, brand, *args):  # type: ignore[no-untyped-def]
+        if brand == "Broken":
+            raise RuntimeError("a broken template")
+        return real_expiry(patient_name, brand, *args)
+
+    monkeypatch.setattr(tasks.messages, "expiry", expiry)
+    with time_machine.travel(local(2025, 5, 31, 9, 0), tick=False):
+        result = scan_due_reminders()
+    assert (result.fired, result.failed) == (1, 1)
+    assert len(inbox("pen_expiry")) == 2  # the Jext pen's reminder, to the owner and the carer
+    retry = Reminder.objects.get(
+        pen=broken, status=ReminderStatus.PENDING, fire_at__lte=local(2025, 5, 31, 9, 5)
+    )
+    assert retry.fire_at == local(2025, 5, 31, 9, 0) + tasks.RETRY_FAILED_AFTER

@@ -127,3 +127,26 @@ def test_a_scan_with_nothing_due_is_one_query_however_many_medications(world: Wo
         scan_due_steps()
     selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
     assert len(selects) == 1 and "reminderstep" in selects[0].lower()
+
+
+def test_a_step_that_fails_to_send_does_not_stop_the_others(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from apps.medications import tasks
+
+    with time_machine.travel(local(ZONE, 2025, 6, 1, 7, 0), tick=False):
+        good = daily(world.patient, world.owner, ["08:00"], name="Cetirizine")
+        bad = daily(world.patient, world.owner, ["08:00"], name="Famotidine")
+    real_for_step = tasks.messages.for_step
+
+    def for_step(step, now):  # type: ignore[no-untyped-def]
+        if step.medication_id == bad.pk:
+            raise RuntimeError("a broken template")
+        return real_for_step(step, now)
+
+    monkeypatch.setattr(tasks.messages, "for_step", for_step)
+    with time_machine.travel(local(ZONE, 2025, 6, 1, 8, 0, 30), tick=False):
+        result = tasks.scan_due_steps()
+    assert (result.fired, result.failed) == (1, 1)
+    assert Notification.objects.filter(title__contains="Cetirizine").exists()
+    stuck = ReminderStep.objects.get(medication=bad, status=StepStatus.PENDING, name="due")
+    assert stuck.fire_at == local(ZONE, 2025, 6, 1, 8, 0, 30) + tasks.RETRY_FAILED_AFTER
+    assert good.steps.filter(status=StepStatus.FIRED).count() == 1
