@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
-from tests.factories import World, build_world
+from tests.factories import World, build_world, login_verified
 
 REQUIRE_SERVICES = os.environ.get("MASTLINE_REQUIRE_SERVICES") == "1"
 
@@ -63,12 +63,13 @@ def world(db: None) -> World:
 
 @pytest.fixture
 def client_for():
-    """client_for(user) -> an APIClient signed in with a session (None: anonymous)."""
+    """client_for(user) -> an APIClient signed in with a session (None: anonymous), past the
+    second factor when the user has TOTP (tests.factories.login_verified)."""
 
     def make(user):  # type: ignore[no-untyped-def]
         client = APIClient()
         if user is not None:
-            client.force_login(user)
+            login_verified(client, user)
         return client
 
     return make

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import factory
 from django.utils import timezone
 
+from apps.accounts import otp
 from apps.accounts.models import User
+from apps.careteam.access import holds_clinician_role
 from apps.careteam.models import Membership, Patient, Role
 
 PASSWORD = "correct horse battery staple"
+# The world's clinician has an authenticator app with this secret (clinicians need TOTP), enrolled
+# long before any date the tests travel to.
+CLINICIAN_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+TOTP_ENROLLED_AT = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def enable_totp(user: User, secret: str = CLINICIAN_TOTP_SECRET) -> User:
+    """Gives the user a confirmed authenticator app, as POST /auth/totp/confirm would."""
+    user.totp_secret = secret
+    user.totp_confirmed_at = TOTP_ENROLLED_AT
+    user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+    return user
+
+
+def login_verified(client: Any, user: User) -> None:
+    """Signs the client in as the sign-in form and, with TOTP, POST /auth/totp/verify would:
+    the session has passed the second factor and, for a clinician, runs the idle clock."""
+    client.force_login(user)
+    session = client.session
+    if user.totp_confirmed_at is not None:
+        otp.mark_session_verified(session, max(timezone.now(), user.totp_confirmed_at))
+    if holds_clinician_role(user):
+        otp.start_clinician_clock(session)
+    session.save()
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -72,7 +100,7 @@ def build_world() -> World:
     patient = PatientFactory(display_name="Sam", time_zone="Europe/Rome")
     owner = UserFactory(email="parent@example.org", display_name="Pat Parent")
     caregiver = UserFactory(email="carer@example.org", display_name="Casey Carer")
-    clinician = UserFactory(email="doctor@example.org", display_name="Dr Dana")
+    clinician = enable_totp(UserFactory(email="doctor@example.org", display_name="Dr Dana"))
     revoked = UserFactory(email="former@example.org", display_name="Former Carer")
     stranger = UserFactory(email="stranger@example.org", display_name="Stan Stranger")
     MembershipFactory(patient=patient, user=owner, role=Role.OWNER)

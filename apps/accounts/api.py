@@ -7,9 +7,11 @@ from typing import Any
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.db.models import QuerySet
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -18,18 +20,24 @@ from rest_framework.views import APIView
 
 from apps.core.throttling import SettingsScopedRateThrottle
 
-from . import services
+from . import otp, services, totp
 from .authentication import request_user
 from .models import ApiToken
 from .serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenSerializer,
     CsrfSerializer,
+    LoginResponseSerializer,
     LoginSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
     RegisterSerializer,
+    TotpCodeSerializer,
+    TotpConfirmedSerializer,
+    TotpDisableSerializer,
+    TotpSetupSerializer,
+    TotpVerifiedSerializer,
     UserSerializer,
 )
 
@@ -95,9 +103,14 @@ class LoginView(AnonymousFormView):
 
     @extend_schema(
         summary="Sign in",
-        description="Starts a session (cookie). Wrong credentials answer 401 without saying which part was wrong.",
+        description=(
+            "Starts a session (cookie). Wrong credentials answer 401 without saying which part "
+            "was wrong. When the account has two-step sign-in the answer says "
+            "`totp_required: true`: patient data answers 403 `totp_verification_required` until "
+            "a code is sent to POST /api/v1/auth/totp/verify."
+        ),
         request=LoginSerializer,
-        responses={200: UserSerializer},
+        responses={200: LoginResponseSerializer},
     )
     def post(self, request: Request) -> Response:
         data = LoginSerializer(data=request.data)
@@ -110,7 +123,8 @@ class LoginView(AnonymousFormView):
         if user is None:
             raise AuthenticationFailed("The email or password is not correct.")
         login(request, user)
-        return Response(UserSerializer(user).data)
+        otp.session_signed_in(request, user)
+        return Response({**UserSerializer(user).data, "totp_required": user.totp_enabled})
 
     def get_authenticate_header(self, request: Request) -> str:
         return "Session"
@@ -225,14 +239,22 @@ class ApiTokenViewSet(
 
     @extend_schema(
         summary="Create a token",
-        description="The secret is in this response only; it is stored hashed and cannot be shown again.",
+        description=(
+            "The secret is in this response only; it is stored hashed and cannot be shown again. "
+            "A token created from a session that passed two-step sign-in counts as verified "
+            "(clinician access needs that); one created before it does not."
+        ),
         responses={201: ApiTokenCreatedSerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        user = request_user(request)
         token, raw = services.token_create(
-            user=request_user(request), name=serializer.validated_data["name"]
+            user=user,
+            name=serializer.validated_data["name"],
+            # A token is as verified as the session that made it (see apps.accounts.otp).
+            otp_verified_at=otp.request_verified_at(request, user),
         )
         token.token = raw  # type: ignore[attr-defined]  # exposed once to the serializer
         return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
@@ -240,4 +262,143 @@ class ApiTokenViewSet(
     @extend_schema(summary="Revoke a token", description="Requests with it answer 401 from now on.")
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.token_revoke(token=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Two-step sign-in (TOTP) --------------------------------------------------------------------
+
+
+class TotpCodeView(APIView):
+    """Endpoints that take a code: throttled per user, so six digits cannot be guessed."""
+
+    throttle_classes = [SettingsScopedRateThrottle]
+    throttle_scope = "totp"
+
+
+@extend_schema(tags=["auth"])
+class TotpStatusView(APIView):
+    @extend_schema(
+        summary="Your two-step sign-in",
+        description=(
+            "Whether TOTP is on, whether this session (or token) has passed it, whether your "
+            "account needs it (a clinician on any care team), and how many recovery codes are left."
+        ),
+        responses=inline_serializer(
+            "TotpStatus",
+            # Declared inline: `required` would shadow Field.required on a Serializer class.
+            fields={
+                "enabled": drf_serializers.BooleanField(help_text="Two-step sign-in is on."),
+                "verified": drf_serializers.BooleanField(
+                    help_text="This session (or token) has passed it since it was turned on."
+                ),
+                "required": drf_serializers.BooleanField(
+                    help_text="A clinician on a care team: clinician access needs it."
+                ),
+                "recovery_codes_left": drf_serializers.IntegerField(),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        from apps.careteam.access import holds_clinician_role
+
+        user = request_user(request)
+        return Response(
+            {
+                "enabled": user.totp_enabled,
+                "verified": otp.request_otp_verified(request, user),
+                "required": holds_clinician_role(user),
+                "recovery_codes_left": services.totp_recovery_codes_left(user=user),
+            }
+        )
+
+
+@extend_schema(tags=["auth"])
+class TotpSetupView(APIView):
+    @extend_schema(
+        summary="Start setting up an authenticator app",
+        description=(
+            "Creates a new secret (replacing an unconfirmed one) and returns it with its "
+            "otpauth:// URI and a QR code, in this response only. Nothing changes until "
+            "POST /api/v1/auth/totp/confirm. Refused while two-step sign-in is on."
+        ),
+        request=None,
+        responses={200: TotpSetupSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        secret, uri = services.totp_setup(user=request_user(request))
+        return Response({"secret": secret, "otpauth_uri": uri, "qr_svg": totp.qr_svg(uri)})
+
+
+@extend_schema(tags=["auth"])
+class TotpConfirmView(TotpCodeView):
+    @extend_schema(
+        summary="Turn two-step sign-in on",
+        description=(
+            "Send the app's current code to prove it is set up. Answers the 10 one-time recovery "
+            "codes, in this response only. This session counts as verified."
+        ),
+        request=TotpCodeSerializer,
+        responses={200: TotpConfirmedSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = TotpCodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        now = timezone.now()
+        codes = services.totp_confirm(
+            user=request_user(request), code=data.validated_data["code"], now=now
+        )
+        if request.auth is None:  # a session, not a token
+            otp.mark_session_verified(request.session, now)
+        return Response({"recovery_codes": codes})
+
+
+@extend_schema(tags=["auth"])
+class TotpVerifyView(TotpCodeView):
+    @extend_schema(
+        summary="Pass two-step sign-in",
+        description=(
+            "The second step of signing in: a current code from the app (each code works once) "
+            "or an unused recovery code. Sessions only; a token is verified when it is created "
+            "from a verified session."
+        ),
+        request=TotpCodeSerializer,
+        responses={200: TotpVerifiedSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        if request.auth is not None:
+            raise otp.SessionRequired()
+        data = TotpCodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request_user(request)
+        now = timezone.now()
+        method = services.totp_check(user=user, code=data.validated_data["code"], now=now)
+        # More power, new session id: a session id learnt before this step is worth nothing.
+        request.session.cycle_key()
+        otp.mark_session_verified(request.session, now)
+        return Response(
+            {
+                "verified_at": now,
+                "method": method,
+                "recovery_codes_left": services.totp_recovery_codes_left(user=user),
+            }
+        )
+
+
+@extend_schema(tags=["auth"])
+class TotpDisableView(TotpCodeView):
+    @extend_schema(
+        summary="Turn two-step sign-in off",
+        description=(
+            "Needs your password and a current code (or a recovery code). Unused recovery codes "
+            "are deleted and your tokens stop counting as verified. A clinician then loses "
+            "clinician access until they set it up again."
+        ),
+        request=TotpDisableSerializer,
+        responses={204: OpenApiResponse(description="Turned off.")},
+    )
+    def post(self, request: Request) -> Response:
+        data = TotpDisableSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.totp_disable(user=request_user(request), now=timezone.now(), **data.validated_data)
+        otp.clear_session_verification(request.session)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -41,6 +41,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The second factor (apps.accounts.totp), kept on the user row like the password so that
+    # every request can tell "enabled?" without another query. A secret without
+    # `totp_confirmed_at` is an enrolment in progress; once confirmed it is never shown again.
+    # Required for clinicians (apps.careteam.access); owners and caregivers may opt in.
+    totp_secret = models.CharField(max_length=64, blank=True, default="")
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last time step a code was accepted for: a code (or an earlier one) never works twice.
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -53,6 +61,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_confirmed_at is not None
 
 
 def hash_token(raw: str) -> str:
@@ -73,6 +85,10 @@ class ApiToken(PublicModel):
     hint = models.CharField(max_length=12)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When the session that created this token had passed the second factor (None: it had not).
+    # A token stands in for its creating session, so it counts as verified only if this is not
+    # older than the user's current TOTP enrolment (apps.accounts.otp.request_otp_verified).
+    otp_verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
@@ -83,3 +99,16 @@ class ApiToken(PublicModel):
     @classmethod
     def new_raw_token(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class TotpRecoveryCode(models.Model):
+    """One of the one-time codes handed out when TOTP is confirmed, for a lost phone. Stored
+    hashed (apps.accounts.totp.hash_recovery_code); used at most once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="totp_recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"

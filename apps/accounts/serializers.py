@@ -63,3 +63,47 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 
 class CsrfSerializer(serializers.Serializer):
     csrf_token = serializers.CharField(read_only=True)
+
+
+class LoginResponseSerializer(UserSerializer):
+    totp_required = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "True when the account has two-step sign-in: send a code to "
+            "POST /api/v1/auth/totp/verify before reading patient data."
+        ),
+    )
+
+    class Meta(UserSerializer.Meta):
+        fields = (*UserSerializer.Meta.fields, "totp_required")  # type: ignore[assignment]
+        read_only_fields = fields  # type: ignore[assignment]
+
+
+class TotpSetupSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="Base32 secret for apps that take it typed in.")
+    otpauth_uri = serializers.CharField(help_text="The otpauth:// URI the QR code holds.")
+    qr_svg = serializers.CharField(help_text="An SVG QR code of otpauth_uri.")
+
+
+class TotpCodeSerializer(StrictSerializer):
+    code = serializers.CharField(
+        max_length=32, help_text="The 6-digit code from the app, or an unused recovery code."
+    )
+
+
+class TotpConfirmedSerializer(serializers.Serializer):
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="One-time codes for a lost phone. Shown only in this response: store them now.",
+    )
+
+
+class TotpVerifiedSerializer(serializers.Serializer):
+    verified_at = serializers.DateTimeField()
+    method = serializers.ChoiceField(choices=["totp", "recovery"])
+    recovery_codes_left = serializers.IntegerField()
+
+
+class TotpDisableSerializer(StrictSerializer):
+    password = serializers.CharField(write_only=True, max_length=128)
+    code = serializers.CharField(max_length=32)

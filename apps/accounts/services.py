@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework.exceptions import ValidationError
 
-from .models import ApiToken, User, hash_token
+from . import totp
+from .models import ApiToken, TotpRecoveryCode, User, hash_token
+
+RECOVERY_CODE_COUNT = 10
 
 
 def _validate_password(password: str, user: User | None = None) -> None:
@@ -83,11 +89,18 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     return user
 
 
-def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Returns the token and its secret; the secret is never stored and cannot be shown again."""
+def token_create(
+    *, user: User, name: str, otp_verified_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Returns the token and its secret; the secret is never stored and cannot be shown again.
+    `otp_verified_at` is when the creating session passed the second factor (None: it had not)."""
     raw = ApiToken.new_raw_token()
     token = ApiToken.objects.create(
-        user=user, name=name, token_hash=hash_token(raw), hint=raw[: len(ApiToken.PREFIX) + 4]
+        user=user,
+        name=name,
+        token_hash=hash_token(raw),
+        hint=raw[: len(ApiToken.PREFIX) + 4],
+        otp_verified_at=otp_verified_at,
     )
     return token, raw
 
@@ -96,3 +109,105 @@ def token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+
+
+# --- The second factor (TOTP) -------------------------------------------------------------------
+
+
+def _invalid_code() -> ValidationError:
+    return ValidationError({"code": ["This code is not valid, or it was already used."]})
+
+
+def totp_setup(*, user: User) -> tuple[str, str]:
+    """Starts (or restarts) an enrolment: a new secret, not in force until confirmed. Returns
+    the secret and its otpauth:// URI; both are shown once, in this answer only."""
+    if user.totp_enabled:
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    "Two-step sign-in is already on. Turn it off first to replace it."
+                ]
+            }
+        )
+    user.totp_secret = totp.new_secret()
+    user.totp_last_step = None
+    user.save(update_fields=["totp_secret", "totp_last_step"])
+    return user.totp_secret, totp.provisioning_uri(user.totp_secret, user.email)
+
+
+@transaction.atomic
+def totp_confirm(*, user: User, code: str, now: datetime) -> list[str]:
+    """Turns TOTP on once the user proves their app shows the right code. Returns the recovery
+    codes: shown once, stored hashed."""
+    if user.totp_enabled or not user.totp_secret:
+        raise ValidationError({"non_field_errors": ["Start with POST /api/v1/auth/totp/setup."]})
+    step = totp.matching_step(user.totp_secret, code, now.timestamp())
+    if step is None:
+        raise _invalid_code()
+    user.totp_confirmed_at = now
+    user.totp_last_step = step
+    user.save(update_fields=["totp_confirmed_at", "totp_last_step"])
+    TotpRecoveryCode.objects.filter(user=user).delete()
+    codes = [totp.new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    TotpRecoveryCode.objects.bulk_create(
+        TotpRecoveryCode(user=user, code_hash=totp.hash_recovery_code(c), created_at=now)
+        for c in codes
+    )
+    return codes
+
+
+def _use_totp_code(user: User, code: str, now: datetime) -> bool:
+    step = totp.matching_step(user.totp_secret, code, now.timestamp())
+    if step is None:
+        return False
+    # Each time step is accepted once, and never one at or before the last accepted: a
+    # conditional UPDATE, so two requests racing with the same code cannot both win.
+    accepted = (
+        User.objects.filter(pk=user.pk, totp_confirmed_at__isnull=False)
+        .filter(Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step))
+        .update(totp_last_step=step)
+    )
+    if accepted:
+        user.totp_last_step = step
+    return bool(accepted)
+
+
+def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
+    return bool(
+        TotpRecoveryCode.objects.filter(
+            user=user, code_hash=totp.hash_recovery_code(code), used_at__isnull=True
+        ).update(used_at=now)
+    )
+
+
+def totp_check(*, user: User, code: str, now: datetime) -> str:
+    """Uses up a current TOTP code or an unused recovery code. Returns which it was ("totp" or
+    "recovery"); raises 400 otherwise."""
+    if not user.totp_enabled:
+        raise ValidationError({"non_field_errors": ["Two-step sign-in is not on."]})
+    cleaned = code.strip().replace(" ", "")
+    if len(cleaned) == totp.DIGITS and cleaned.isdigit():
+        if _use_totp_code(user, cleaned, now):
+            return "totp"
+    elif _use_recovery_code(user, cleaned, now):
+        return "recovery"
+    raise _invalid_code()
+
+
+@transaction.atomic
+def totp_disable(*, user: User, password: str, code: str, now: datetime) -> None:
+    """Needs both the password and a code (or a recovery code): a stolen session alone cannot
+    turn the second factor off."""
+    if not user.check_password(password):
+        raise ValidationError({"password": ["The password is not correct."]})
+    totp_check(user=user, code=code, now=now)
+    user.totp_secret = ""
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    TotpRecoveryCode.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user, otp_verified_at__isnull=False).update(otp_verified_at=None)
+
+
+def totp_recovery_codes_left(*, user: User) -> int:
+    return TotpRecoveryCode.objects.filter(user=user, used_at__isnull=True).count()

@@ -20,5 +20,10 @@ urlpatterns = [
         api.PasswordResetConfirmView.as_view(),
         name="auth-password-reset-confirm",
     ),
+    path("totp", api.TotpStatusView.as_view(), name="auth-totp"),
+    path("totp/setup", api.TotpSetupView.as_view(), name="auth-totp-setup"),
+    path("totp/confirm", api.TotpConfirmView.as_view(), name="auth-totp-confirm"),
+    path("totp/verify", api.TotpVerifyView.as_view(), name="auth-totp-verify"),
+    path("totp/disable", api.TotpDisableView.as_view(), name="auth-totp-disable"),
     *router.urls,
 ]

@@ -6,7 +6,11 @@ Every patient-scoped view inherits `PatientScopedMixin`, which
   2. checks the capability the action needs against `ROLE_CAPABILITIES` — a member who may read
      the resource but not change it gets 403, one who may not read it gets 404;
   3. scopes the queryset to that patient, so a record id from another patient is simply not found;
-  4. writes an audit event for every successful read or write by anyone but an owner.
+  4. writes an audit event for every successful read or write by anyone but an owner;
+  5. asks for the second factor (apps.accounts.otp): a clinician membership is usable only with
+     TOTP turned on and passed by this session or token (403 `totp_required` /
+     `totp_verification_required`); anyone else who turned TOTP on must have passed it too.
+     Clinician-wide views (not about one patient) add `ClinicianVerified` for the same rule.
 
 tests/access/ checks every API route × method against owner, caregiver, clinician, stranger,
 revoked member and anonymous; a route without an entry there fails the suite.
@@ -24,6 +28,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from apps.accounts.authentication import request_user
+from apps.accounts.otp import require_second_factor
 
 from .models import Membership, Patient, Role
 
@@ -122,6 +129,12 @@ def resolve_membership(user: Any, patient_id: Any) -> Membership | None:
         return None
 
 
+def holds_clinician_role(user: Any) -> bool:
+    """Whether the user is a clinician on any care team: such an account needs TOTP, and its
+    sessions time out when idle (apps.accounts.middleware)."""
+    return Membership.objects.active().filter(user=user, role=Role.CLINICIAN).exists()
+
+
 class PatientAccess(permissions.BasePermission):
     """Resolves the caller's membership and checks the capability the action needs."""
 
@@ -136,6 +149,11 @@ class PatientAccess(permissions.BasePermission):
         if membership is None:
             raise NotFound()
         view.membership = membership  # type: ignore[attr-defined]
+        # Before the capability check: the second factor guards the membership itself. Costs
+        # no query (it reads the session and the user row already loaded).
+        require_second_factor(
+            request, request_user(request), as_clinician=membership.role == Role.CLINICIAN
+        )
         granted = capabilities_of(membership.role)
         needed = view.required_capability(request)  # type: ignore[attr-defined]
         if needed in granted:
@@ -143,6 +161,20 @@ class PatientAccess(permissions.BasePermission):
         if view.read_capability not in granted:  # type: ignore[attr-defined]
             raise NotFound()
         raise PermissionDenied("Your role on this patient's care team does not allow this.")
+
+
+class ClinicianVerified(permissions.BasePermission):
+    """For clinician-wide views (the dashboard across one's patients, /api/v1/clinic/…): a
+    signed-in user who is a clinician on any care team must have TOTP on and passed by this
+    session or token, as `PatientAccess` asks for one patient. One query (the membership check).
+    Whom the view then shows is still up to its own queryset."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        user = request_user(request)
+        require_second_factor(request, user, as_clinician=holds_clinician_role(user))
+        return True
 
 
 class PatientScopedMixin(GenericAPIView):

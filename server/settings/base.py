@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.ClinicianIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -147,6 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 30)
+# A clinician's session ends after this long without a request (apps.accounts.middleware).
+CLINICIAN_IDLE_TIMEOUT_MINUTES = env_int("CLINICIAN_IDLE_TIMEOUT_MINUTES", 15)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -239,6 +242,8 @@ THROTTLE_RATES = {
     "register": env_str("THROTTLE_REGISTER", "20/hour"),
     "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
     "invitation_code": env_str("THROTTLE_INVITATION_CODE", "20/hour"),
+    # Per user, on every endpoint that takes a TOTP or recovery code.
+    "totp": env_str("THROTTLE_TOTP", "10/min"),
 }
 
 SPECTACULAR_SETTINGS = {

@@ -184,3 +184,68 @@ RULES = [
     # --- operations -------------------------------------------------------------------------
     Rule("health", "GET", everyone(200), _healthy),
 ]
+
+
+# --- two-step sign-in (TOTP) --------------------------------------------------------------------
+# Only the world's clinician has TOTP on (tests.factories.build_world): setting it up again is
+# refused for them, verifying and turning it off work only for them.
+
+
+def _totp_answers(status: int, *, clinician: int) -> dict[str, int]:
+    return {**everyone(status, anonymous=401), "clinician": clinician}
+
+
+def _current_code(world: World, persona: str) -> dict[str, Any]:
+    import time
+
+    from apps.accounts import totp
+    from tests.factories import CLINICIAN_TOTP_SECRET
+
+    return {"code": totp.totp(CLINICIAN_TOTP_SECRET, time.time())}
+
+
+def _code_after_setup(world: World, persona: str) -> dict[str, Any]:
+    """Starts an enrolment for a persona without TOTP and answers its app's current code."""
+    import time
+
+    from apps.accounts import totp
+
+    user = world.user(persona)
+    if user is None or user.totp_enabled:
+        return {"code": "000000"}
+    secret, _ = account_services.totp_setup(user=user)
+    return {"code": totp.totp(secret, time.time())}
+
+
+RULES += [
+    Rule("auth-totp", "GET", anyone_signed_in, no_kwargs),
+    Rule(
+        "auth-totp-setup",
+        "POST",
+        _totp_answers(200, clinician=400),
+        no_kwargs,
+        note="refused while TOTP is on (turn it off first)",
+    ),
+    Rule(
+        "auth-totp-confirm",
+        "POST",
+        _totp_answers(200, clinician=400),
+        no_kwargs,
+        body=_code_after_setup,
+    ),
+    Rule(
+        "auth-totp-verify",
+        "POST",
+        _totp_answers(400, clinician=200),
+        no_kwargs,
+        body=_current_code,
+        note="400 without TOTP on",
+    ),
+    Rule(
+        "auth-totp-disable",
+        "POST",
+        _totp_answers(400, clinician=204),
+        no_kwargs,
+        body=lambda w, p: {"password": PASSWORD, **_current_code(w, p)},
+    ),
+]
