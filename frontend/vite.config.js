@@ -19,6 +19,8 @@ export default defineConfig({
       // The server's CSP forbids inline scripts, so the plugin must not inject its registration
       // snippet; src/main.jsx registers /sw.js itself.
       injectRegister: false,
+      // The clinician section (desktop, always online) is not precached on every patient's phone.
+      injectManifest: { globIgnores: ['**/clinic-*'] },
       // The manifest and its icons are precached by the plugin; the badge is the one other image
       // (a notification shown offline still needs it).
       includeAssets: ['icons/badge-96.png'],

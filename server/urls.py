@@ -19,6 +19,7 @@ from drf_spectacular.views import (
 from apps.accounts import urls as accounts_urls
 from apps.audit.api import AuditEventViewSet
 from apps.careteam import urls as careteam_urls
+from apps.clinic import urls as clinic_urls
 from apps.core.views import pwa_index
 from apps.diary import urls as diary_urls
 from apps.emergency import urls as emergency_urls
@@ -34,6 +35,7 @@ patient_urlpatterns = [
     *medications_urls.patient_urlpatterns,
     *epinephrine_urls.patient_urlpatterns,
     *emergency_urls.patient_urlpatterns,
+    *clinic_urls.patient_urlpatterns,
     path("audit/", AuditEventViewSet.as_view({"get": "list"}), name="audit-list"),
     path("changes", ChangeFeedView.as_view(), name="change-feed"),
 ]
@@ -42,6 +44,7 @@ api_v1 = [
     path("auth/", include(accounts_urls)),
     path("", include(careteam_urls)),
     path("", include(notifications_urls)),
+    path("", include(clinic_urls)),
     path("patients/<uuid:patient_pk>/", include(patient_urlpatterns)),
 ]
 

@@ -17,6 +17,8 @@ const lazyScreens = {
   settings: () => import('./screens/settings.jsx'),
   patients: () => import('./screens/patients.jsx'),
   more: () => import('./screens/more.jsx'),
+  // The clinician section (src/clinic/): its own shell, screens and styles, fetched under /clinic only.
+  clinic: () => import('./clinic/index.jsx'),
 };
 
 const loaded = {};
@@ -141,6 +143,11 @@ function SignedIn({ session, path, query }) {
           <img src="/icons/icon-192.png" alt="" width="32" height="32" />
         </Link>
         <PatientSwitcher session={session} />
+        {session.patients.some((p) => p.my_role === 'clinician') && (
+          <Link href="/clinic/patients" class="chip">
+            Clinic
+          </Link>
+        )}
       </header>
       <main id="main" class="shell" tabIndex={-1}>
         <PendingStatus />
@@ -187,6 +194,8 @@ export function App() {
   const session = useSession();
   const { path, query } = useLocation();
   if (session.status === 'starting') return null;
+  // The clinician section signs in (with its second factor) and lays out its own screens.
+  if (path === '/clinic' || path.startsWith('/clinic/')) return <Lazy module="clinic" name="ClinicApp" session={session} path={path} query={query} />;
   if (session.status === 'signed-in') return <SignedIn session={session} path={path} query={query} />;
   return <SignIn path={path} query={query} />;
 }

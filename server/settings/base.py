@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.epinephrine",
     "apps.emergency",
+    "apps.clinic",
     "apps.ops",
 ]
 

@@ -1,0 +1,118 @@
+// The visit summary: the overview on a few A4 pages, black on white, for the clinic's paper or a
+// PDF ("Print / save as PDF" opens the browser's print dialog; clinic.css has the print rules).
+import { Link } from '../lib/router.jsx';
+import { patientApi } from './api.js';
+import { describeSeries, DoseTimeline, LabCharts, LineChart } from './clinic-charts.jsx';
+import { burdenSeries, EpisodesTable, overviewPath, PERIODS } from './clinic-patient.jsx';
+import { formatDate, patientFacts, Problem, SEVERITY_LABEL, useFetch } from './util.jsx';
+
+// The width of an A4 page's text block at 96 dpi with 15 mm margins (180 mm ≈ 680 px).
+const A4_WIDTH = 680;
+
+export function VisitSummary({ patientId, session, query }) {
+  const days = PERIODS.some(([value]) => value === Number(query.get('days'))) ? Number(query.get('days')) : 182;
+  const overview = useFetch(() => patientApi(patientId, overviewPath(days)), [patientId, days]);
+  const notes = useFetch(() => patientApi(patientId, 'clinical-notes/?page_size=5'), [patientId]);
+  const data = overview.data;
+  const name = data?.patient?.display_name || 'Patient';
+  const burden = burdenSeries(data?.burden);
+  const qol = data?.qol?.values?.some((v) => v != null) ? [{ label: 'Quality of life', values: data.qol.values }] : [];
+  const noteList = notes.data ? (Array.isArray(notes.data) ? notes.data : notes.data.results).slice(0, 5) : [];
+  const from = new Date(Date.now() - days * 86400_000);
+
+  return (
+    <>
+      <div class="summary-toolbar no-print">
+        <Link href={`/clinic/patients/${patientId}`}>← Back to {name}</Link>
+        <button type="button" class="button" onClick={() => window.print()} disabled={!data}>
+          Print / save as PDF
+        </button>
+      </div>
+      {overview.loading && !data && <p class="muted">Loading the record…</p>}
+      <Problem error={overview.error} what="The record could not be loaded" />
+      {data && (
+        <article class="summary-paper" data-testid="visit-summary">
+          <header class="summary-head">
+            <h1>Visit summary: {name}</h1>
+            <p>{patientFacts(data.patient)}</p>
+            {data.medications?.length > 0 && (
+              <p>
+                Medications:{' '}
+                {data.medications
+                  .filter((m) => !m.end_date)
+                  .map((m) => `${m.name} (${m.regimen})`)
+                  .join(', ')}
+                .
+              </p>
+            )}
+            <p>
+              Period: {formatDate(from.toISOString())} to {formatDate(new Date().toISOString())}. Prepared on {formatDate(new Date().toISOString())}
+              {session.user?.display_name ? ` by ${session.user.display_name}` : ''}.
+            </p>
+          </header>
+
+          <section class="summary-section" aria-labelledby="s-flags">
+            <h2 id="s-flags">Flags</h2>
+            {data.flags?.length ? (
+              <ul class="summary-flags">
+                {data.flags.map((flag) => (
+                  <li key={flag.code}>
+                    <strong>{SEVERITY_LABEL[flag.severity] || flag.severity}: {flag.label}</strong>
+                    {flag.detail && ` — ${flag.detail}`}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>No flags.</p>
+            )}
+          </section>
+
+          <section class="summary-section" aria-labelledby="s-symptoms">
+            <h2 id="s-symptoms">Symptoms and quality of life</h2>
+            {burden.length ? (
+              <LineChart title="Symptom burden per domain (0–10)" days={data.burden.dates} series={burden} yRange={[0, 10]} summary={describeSeries(data.burden.dates, burden)} light fixedWidth={A4_WIDTH} height={200} testid="summary-burden" />
+            ) : (
+              <p>No symptoms logged in this period.</p>
+            )}
+            {qol.length ? (
+              <LineChart title="Quality of life (VAS 0–100)" days={data.qol.dates} series={qol} yRange={[0, 100]} summary={describeSeries(data.qol.dates, qol)} light fixedWidth={A4_WIDTH} height={160} />
+            ) : (
+              <p>No daily check-ins in this period.</p>
+            )}
+          </section>
+
+          <section class="summary-section page-break" aria-labelledby="s-doses">
+            <h2 id="s-doses">Doses</h2>
+            <DoseTimeline doses={data.doses || []} light fixedWidth={A4_WIDTH} />
+          </section>
+
+          <section class="summary-section" aria-labelledby="s-episodes">
+            <h2 id="s-episodes">Anaphylaxis episodes</h2>
+            <EpisodesTable episodes={data.episodes} />
+          </section>
+
+          <section class="summary-section page-break" aria-labelledby="s-labs">
+            <h2 id="s-labs">Lab results</h2>
+            <LabCharts labs={data.labs} period={data} light fixedWidth={A4_WIDTH} />
+          </section>
+
+          <section class="summary-section" aria-labelledby="s-notes">
+            <h2 id="s-notes">Latest clinical notes</h2>
+            {noteList.length ? (
+              <ul class="summary-notes">
+                {noteList.map((note) => (
+                  <li key={note.id}>
+                    <strong>{formatDate(note.visit_date)}</strong>: {note.text}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>No notes.</p>
+            )}
+          </section>
+          <p class="summary-foot">From the patient's own Mastline diary. Mastline is a tracker and reminder, not a doctor.</p>
+        </article>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,180 @@
+// Every patient who shared their record with this clinician, most urgent first, with the flags that
+// make them urgent; each flag opens the records behind it. Sorting, the flag filter, the search and
+// the page live in the address, so a view can be bookmarked and Back returns to it.
+import { useEffect, useState } from 'preact/hooks';
+import { Link, navigate } from '../lib/router.jsx';
+import { clinicApi } from './api.js';
+import { Evidence, FLAGS, FlagButton, formatDateTime, percent, Problem, SUBTYPE_LABEL, useFetch } from './util.jsx';
+
+const PAGE_SIZE = 25;
+// The server's order for each sort key; a header says which one is in force (aria-sort).
+const SORTS = {
+  urgency: { label: 'Urgency', direction: 'descending', says: 'most urgent first' },
+  name: { label: 'Patient', direction: 'ascending', says: 'by name, A to Z' },
+  last_activity: { label: 'Last activity', direction: 'descending', says: 'most recent activity first' },
+};
+
+function SortHeader({ sortKey, ordering, onSort, children }) {
+  const sort = SORTS[sortKey];
+  const active = ordering === sortKey;
+  return (
+    <th scope="col" aria-sort={active ? sort.direction : undefined}>
+      <button type="button" class="sort" onClick={() => onSort(sortKey)}>
+        {children || sort.label}
+        <span class="sort__mark" aria-hidden="true">
+          {active ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ' ↕'}
+        </span>
+        <span class="visually-hidden">{active ? `, sorted ${sort.says}` : `, sort ${sort.says}`}</span>
+      </button>
+    </th>
+  );
+}
+
+function PatientRow({ patient, openFlag, onToggleFlag }) {
+  const evidenceId = `evidence-${patient.id}`;
+  const flag = patient.flags.find((f) => f.code === openFlag);
+  return (
+    <>
+      <tr data-testid="patient-row" data-patient={patient.id}>
+        <th scope="row">
+          <Link href={`/clinic/patients/${patient.id}`}>{patient.display_name}</Link>
+          <span class="row-sub">
+            {[patient.age_years != null && `${patient.age_years} y`, patient.sm_subtype && (SUBTYPE_LABEL[patient.sm_subtype] || patient.sm_subtype)].filter(Boolean).join(' · ')}
+          </span>
+        </th>
+        <td>
+          {patient.flags.length ? (
+            <ul class="flag-list">
+              {patient.flags.map((f) => (
+                <li key={f.code}>
+                  <FlagButton flag={f} expanded={openFlag === f.code} controls={evidenceId} onToggle={() => onToggleFlag(f.code)} />
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <span class="muted">None</span>
+          )}
+        </td>
+        <td class="num">{patient.urgency_score ?? '—'}</td>
+        <td class="num">{patient.days_since_last_injection == null ? '—' : `${patient.days_since_last_injection} d`}</td>
+        <td class="num">{percent(patient.adherence_30d)}</td>
+        <td>{formatDateTime(patient.last_activity_at)}</td>
+      </tr>
+      {flag && (
+        <tr class="evidence-row">
+          <td colSpan={6}>
+            <Evidence flag={flag} patientName={patient.display_name} id={evidenceId} headingLevel={2} onClose={() => onToggleFlag(null)} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+export function PatientList({ query }) {
+  const [search, setSearch] = useState(query.get('search') || '');
+  const flag = query.get('flag') || '';
+  const ordering = SORTS[query.get('ordering')] ? query.get('ordering') : 'urgency';
+  const page = Math.max(1, Number(query.get('page')) || 1);
+  const term = query.get('search') || '';
+  const [open, setOpen] = useState(null); // [patientId, flagCode]
+
+  const update = (changes) => {
+    const params = new URLSearchParams(location.search);
+    Object.entries(changes).forEach(([key, value]) => (value ? params.set(key, value) : params.delete(key)));
+    if (!('page' in changes)) params.delete('page');
+    if (params.get('ordering') === 'urgency') params.delete('ordering');
+    const text = params.toString();
+    navigate(`/clinic/patients${text ? `?${text}` : ''}`, { replace: true });
+  };
+
+  // The search box asks the server once typing pauses.
+  useEffect(() => {
+    if (search === term) return undefined;
+    const timer = setTimeout(() => update({ search: search.trim() }), 300);
+    return () => clearTimeout(timer);
+  }, [search]);
+
+  const params = new URLSearchParams({ ordering, page: String(page), page_size: String(PAGE_SIZE) });
+  if (flag) params.set('flag', flag);
+  if (term) params.set('search', term);
+  const { data, error, loading } = useFetch(() => clinicApi(`clinic/patients/?${params}`), [params.toString()]);
+  const pages = data ? Math.max(1, Math.ceil(data.count / PAGE_SIZE)) : 1;
+  const filterLabel = FLAGS.find(([code]) => code === flag)?.[1];
+
+  return (
+    <>
+      <h1>Patients</h1>
+      <p class="lede">Everyone who shared their record with you, {SORTS[ordering].says}. Open a flag to see the records behind it.</p>
+      <div class="list-tools">
+        <div class="field list-tools__search">
+          <label for="patient-search">Search patients</label>
+          <input id="patient-search" type="search" value={search} onInput={(event) => setSearch(event.currentTarget.value)} autocomplete="off" />
+        </div>
+        <div role="group" aria-labelledby="flag-filter-label" class="chips">
+          <span id="flag-filter-label" class="chips__label">
+            Show only
+          </span>
+          <button type="button" class="chip" aria-pressed={flag ? 'false' : 'true'} onClick={() => update({ flag: '' })}>
+            All patients
+          </button>
+          {FLAGS.map(([code, label]) => (
+            <button key={code} type="button" class="chip" aria-pressed={flag === code ? 'true' : 'false'} onClick={() => update({ flag: flag === code ? '' : code })}>
+              {label}
+            </button>
+          ))}
+        </div>
+      </div>
+      <p role="status" class="list-count" data-testid="list-count">
+        {data
+          ? `${data.count} ${data.count === 1 ? 'patient' : 'patients'}${filterLabel ? ` flagged “${filterLabel}”` : ''}${term ? ` matching “${term}”` : ''}.`
+          : loading
+            ? 'Loading patients…'
+            : ''}
+      </p>
+      <Problem error={error} what="The patient list could not be loaded" />
+      {data && data.results.length > 0 && (
+        <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="patients-caption">
+          <table class="patients" aria-busy={loading ? 'true' : 'false'}>
+            <caption id="patients-caption" class="visually-hidden">
+              Patients who shared their record with you, {SORTS[ordering].says}
+            </caption>
+            <thead>
+              <tr>
+                <SortHeader sortKey="name" ordering={ordering} onSort={(key) => update({ ordering: key })} />
+                <th scope="col">Flags</th>
+                <SortHeader sortKey="urgency" ordering={ordering} onSort={(key) => update({ ordering: key })} />
+                <th scope="col">Since last injection</th>
+                <th scope="col">Adherence, 30 days</th>
+                <SortHeader sortKey="last_activity" ordering={ordering} onSort={(key) => update({ ordering: key })} />
+              </tr>
+            </thead>
+            <tbody>
+              {data.results.map((patient) => (
+                <PatientRow
+                  key={patient.id}
+                  patient={patient}
+                  openFlag={open?.[0] === patient.id ? open[1] : null}
+                  onToggleFlag={(code) => setOpen(code && !(open?.[0] === patient.id && open[1] === code) ? [patient.id, code] : null)}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {data && pages > 1 && (
+        <nav class="pager" aria-label="Pages">
+          <button type="button" class="button button--secondary button--small" disabled={!data.previous} onClick={() => update({ page: String(page - 1) })}>
+            Previous page
+          </button>
+          <span>
+            Page {page} of {pages}
+          </span>
+          <button type="button" class="button button--secondary button--small" disabled={!data.next} onClick={() => update({ page: String(page + 1) })}>
+            Next page
+          </button>
+        </nav>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,167 @@
+// The clinician's second factor: enrol an authenticator app (QR code or the secret typed in, then a
+// first code) and verify a code when the server asks for it in this session. Both return to the
+// screen that needed them (`next`).
+import { useState } from 'preact/hooks';
+import { Link, navigate } from '../lib/router.jsx';
+import { Field, FormError, useSubmit } from '../lib/ui.jsx';
+import { clinicApi, safeNext } from './api.js';
+import { Problem, useFetch } from './util.jsx';
+
+const clean = (code) => code.replace(/\s+/g, '');
+const grouped = (secret) => secret.replace(/(.{4})/g, '$1 ').trim();
+
+export function TotpEnrol({ query }) {
+  const next = query.get('next');
+  const [setup, setSetup] = useState(null);
+  const [codes, setCodes] = useState(null);
+  const [code, setCode] = useState('');
+  const status = useFetch(() => clinicApi('auth/totp'), []);
+
+  const start = useSubmit(async () => {
+    setSetup(await clinicApi('auth/totp/setup', { method: 'POST', body: {} }));
+  });
+  const confirm = useSubmit(async () => {
+    const answer = await clinicApi('auth/totp/confirm', { method: 'POST', body: { code: clean(code) } });
+    setCodes(Array.isArray(answer) ? answer : answer?.recovery_codes || []);
+  });
+
+  if (codes) {
+    return (
+      <>
+        <h1>Two-step sign-in is on</h1>
+        <section class="card" aria-labelledby="recovery-title">
+          <h2 id="recovery-title">Your recovery codes</h2>
+          <p>Each code signs you in once if you lose your phone. Keep them somewhere safe: they are not shown again.</p>
+          <ul class="recovery-codes" data-testid="recovery-codes">
+            {codes.map((recovery) => (
+              <li key={recovery}>
+                <code>{recovery}</code>
+              </li>
+            ))}
+          </ul>
+          <button type="button" class="button" onClick={() => navigate(safeNext(next), { replace: true })}>
+            I have saved them: continue
+          </button>
+        </section>
+      </>
+    );
+  }
+
+  if (status.data?.enabled) {
+    return (
+      <>
+        <h1>Two-step sign-in</h1>
+        <section class="card" data-testid="totp-status">
+          <p>
+            <strong>Two-step sign-in is on.</strong> {status.data.recovery_codes_left} recovery{' '}
+            {status.data.recovery_codes_left === 1 ? 'code' : 'codes'} left.
+          </p>
+          {!status.data.verified && (
+            <p>
+              <Link href={`/clinic/verify?next=${encodeURIComponent(safeNext(next))}`}>Enter a code for this session</Link>
+            </p>
+          )}
+        </section>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <h1>Two-step sign-in</h1>
+      <Problem error={status.error} what="Your two-step sign-in could not be loaded" />
+      {next && (
+        <p class="alert" role="alert">
+          Clinician access to patient records needs a second step at sign-in: set it up to continue.
+        </p>
+      )}
+      <p class="lede">
+        After your password, Mastline asks for a 6-digit code from an authenticator app on your phone (any app for time-based
+        codes works).
+      </p>
+      {!setup ? (
+        <section class="card">
+          <form onSubmit={start.submit}>
+            <FormError error={start.error} />
+            <button type="submit" class="button" disabled={start.busy}>
+              Set up an authenticator app
+            </button>
+          </form>
+        </section>
+      ) : (
+        <section class="card enrol" aria-labelledby="enrol-title">
+          <h2 id="enrol-title">Scan the code, then type the first code</h2>
+          <ol class="enrol__steps">
+            <li>
+              <p>In your authenticator app, add an account and scan this QR code:</p>
+              {setup.qr_svg && (
+                <img
+                  class="qr enrol__qr"
+                  src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qr_svg)}`}
+                  alt="QR code that adds Mastline to an authenticator app"
+                  width="200"
+                  height="200"
+                />
+              )}
+              <p>
+                Or type this key: <code class="secret" data-testid="totp-secret">{grouped(setup.secret)}</code>
+              </p>
+            </li>
+            <li>
+              <form onSubmit={confirm.submit} noValidate>
+                <Field
+                  label="The 6-digit code the app shows"
+                  name="code"
+                  errors={confirm.fields}
+                  value={code}
+                  onInput={(event) => setCode(event.currentTarget.value)}
+                  inputmode="numeric"
+                  autocomplete="one-time-code"
+                  required
+                />
+                <FormError error={confirm.error} shown={['code']} />
+                <button type="submit" class="button" disabled={confirm.busy}>
+                  Turn on two-step sign-in
+                </button>
+              </form>
+            </li>
+          </ol>
+        </section>
+      )}
+    </>
+  );
+}
+
+export function TotpVerify({ query }) {
+  const next = safeNext(query.get('next'));
+  const [code, setCode] = useState('');
+  const { busy, error, submit, fields } = useSubmit(async () => {
+    await clinicApi('auth/totp/verify', { method: 'POST', body: { code: clean(code) } });
+    navigate(next, { replace: true });
+  });
+  return (
+    <>
+      <h1>Verify it is you</h1>
+      <p class="lede">Patient records need the code from your authenticator app once per sign-in.</p>
+      <section class="card">
+        <form onSubmit={submit} noValidate>
+          <Field
+            label="Code from your authenticator app"
+            name="code"
+            hint="6 digits, or one of your recovery codes."
+            errors={fields}
+            value={code}
+            onInput={(event) => setCode(event.currentTarget.value)}
+            autocomplete="one-time-code"
+            spellcheck={false}
+            required
+          />
+          <FormError error={error} shown={['code']} />
+          <button type="submit" class="button" disabled={busy}>
+            Verify
+          </button>
+        </form>
+      </section>
+    </>
+  );
+}
