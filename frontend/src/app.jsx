@@ -1,3 +1,4 @@
+import { lazyLoader } from './lib/lazy.jsx';
 import { useEffect, useState } from 'preact/hooks';
 import { Link, navigate, useLocation } from './lib/router.jsx';
 import { currentPatient, setSession, useSession } from './lib/session.js';
@@ -21,19 +22,7 @@ const lazyScreens = {
   clinic: () => import('./clinic/index.jsx'),
 };
 
-const loaded = {};
-function Lazy({ module, name, ...props }) {
-  const [, setReady] = useState(0);
-  const key = `${module}.${name}`;
-  useEffect(() => {
-    if (!loaded[key]) lazyScreens[module]().then((mod) => {
-      loaded[key] = mod[name];
-      setReady((n) => n + 1);
-    });
-  }, [key]);
-  const Screen = loaded[key];
-  return Screen ? <Screen {...props} /> : <p class="muted">Opening…</p>;
-}
+const Lazy = lazyLoader(lazyScreens);
 
 // path → [module, export, title]; :params become props.
 const ROUTES = [

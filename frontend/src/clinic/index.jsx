@@ -1,6 +1,7 @@
 // The clinician section: a desktop-first shell of its own under /clinic/, loaded only there (see
 // app.jsx). Its sign-in adds the second factor; a 403 asking for it sends the clinician to enrol or
 // verify and back; the server's idle timeout (a 401) ends the session with a message.
+import { lazyLoader } from '../lib/lazy.jsx';
 import { useEffect, useState } from 'preact/hooks';
 import { api, refreshCsrf } from '../lib/api.js';
 import { Link, navigate } from '../lib/router.jsx';
@@ -17,19 +18,7 @@ const lazyScreens = {
   summary: () => import('./clinic-summary.jsx'),
   response: () => import('./clinic-response.jsx'),
 };
-const loaded = {};
-function Lazy({ module, name, ...props }) {
-  const [, setReady] = useState(0);
-  const key = `${module}.${name}`;
-  useEffect(() => {
-    if (!loaded[key]) lazyScreens[module]().then((mod) => {
-      loaded[key] = mod[name];
-      setReady((n) => n + 1);
-    });
-  }, [key]);
-  const Screen = loaded[key];
-  return Screen ? <Screen {...props} /> : <p class="muted">Opening…</p>;
-}
+const Lazy = lazyLoader(lazyScreens);
 
 // pattern → [screen, title]; a string screen is a lazy module's export ('module.Export').
 const ROUTES = [
