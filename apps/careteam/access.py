@@ -39,7 +39,10 @@ class Capability(StrEnum):
     VIEW_PATIENT = "view_patient"  # the profile and the care team
     EDIT_PATIENT = "edit_patient"
     MANAGE_CARE_TEAM = "manage_care_team"  # invite, revoke, change roles
-    VIEW_AUDIT = "view_audit"
+    VIEW_AUDIT = "view_audit"  # the whole trail, with IP addresses
+    # The trail of clinical access only (which clinician opened what, when): what a clinician
+    # shares the record with may know, without the family's own reads or anyone's IP address.
+    VIEW_CLINICAL_AUDIT = "view_clinical_audit"
     READ_DIARY = "read_diary"  # symptoms, triggers, check-ins, episodes, labs, insights
     WRITE_DIARY = "write_diary"
     WRITE_LABS = "write_labs"
@@ -97,6 +100,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.LOG_CLINIC_DOSE,
             Capability.READ_CLINICAL_NOTES,
             Capability.WRITE_CLINICAL_NOTES,
+            Capability.VIEW_CLINICAL_AUDIT,
         }
     ),
 }

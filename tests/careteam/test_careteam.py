@@ -303,3 +303,23 @@ def _count(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
+
+
+def test_a_clinician_sees_the_clinical_trail_without_addresses_or_the_familys_reads(
+    world: World, client_for
+) -> None:
+    url = f"/api/v1/patients/{world.patient.pk}/"
+    client_for(world.caregiver).get(url, REMOTE_ADDR="203.0.113.7")
+    client_for(world.clinician).get(f"{url}members/", REMOTE_ADDR="198.51.100.9")
+    seen_by_doctor = client_for(world.clinician).get(f"{url}audit/").json()["results"]
+    assert [(e["actor_label"], e["resource"], e["ip_address"]) for e in seen_by_doctor] == [
+        ("doctor@example.org", "membership", None)
+    ]
+    seen_by_owner = client_for(world.owner).get(f"{url}audit/").json()["results"]
+    # The doctor reading the trail is on the trail too (newest first).
+    assert [(e["actor_role"], e["resource"], e["ip_address"]) for e in seen_by_owner] == [
+        ("clinician", "audit", "127.0.0.1"),
+        ("clinician", "membership", "198.51.100.9"),
+        ("caregiver", "patient", "203.0.113.7"),
+    ]
+    assert client_for(world.caregiver).get(f"{url}audit/").status_code == 404

@@ -160,7 +160,7 @@ function Notes({ patientId }) {
   );
 }
 
-// Owners see who opened the record; a clinician sees it only with that capability (else 404: hidden).
+// Owners see the whole trail; a clinician its clinical part (who among the clinicians opened what).
 function Audit({ patientId }) {
   const audit = useFetch(() => patientApi(patientId, 'audit/?page_size=20'), [patientId]);
   if (audit.error?.status === 404 || audit.error?.status === 403) return null;
@@ -169,9 +169,9 @@ function Audit({ patientId }) {
     <section class="card panel" aria-labelledby="audit-title" data-testid="audit">
       <h2 id="audit-title">Who saw this record</h2>
       <Problem error={audit.error} what="The audit log could not be loaded" />
-      {audit.data && !events.length && <p class="muted">Nobody but the owners yet.</p>}
+      {audit.data && !events.length && <p class="muted">No clinician has opened it yet.</p>}
       {events.length > 0 && (
-        <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="audit-title">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Clinicians who opened this record">
           <table>
             <thead>
               <tr>
