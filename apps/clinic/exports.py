@@ -107,7 +107,7 @@ def _episodes(patient: Patient, zone: zoneinfo.ZoneInfo) -> Iterable[list[Any]]:
 
 def _labs(patient: Patient, zone: zoneinfo.ZoneInfo) -> Iterable[list[Any]]:
     yield ["id", "sampled_at", "analyte", "value", "unit", "is_baseline", "activation", "note"]
-    for lab in _live(LabResult, patient).order_by("sampled_at"):
+    for lab in _live(LabResult, patient).order_by("sampled_at", "analyte", "id"):
         yield [lab.pk, _local(lab.sampled_at, zone), lab.analyte, lab.value, lab.unit,
                lab.is_baseline, lab.activation, lab.note]  # fmt: skip
 

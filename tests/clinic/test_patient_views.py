@@ -61,12 +61,15 @@ def _record(patient) -> None:
     )
     episode.suspected_exposures.add(heat)
     AnaphylaxisEpisode.objects.create(patient=patient, onset_at=NOW - dt.timedelta(days=40))
-    for analyte, value in (("tryptase", "23.5"), ("kit_d816v", "0.8"), ("total_ige", "310")):
+    # One blood draw, three results logged a minute apart (exports list them by sample time).
+    for minute, (analyte, value) in enumerate(
+        (("tryptase", "23.5"), ("kit_d816v", "0.8"), ("total_ige", "310"))
+    ):
         LabResult.objects.create(
             patient=patient,
             analyte=analyte,
             value=Decimal(value),
-            sampled_at=NOW - dt.timedelta(days=10),
+            sampled_at=NOW - dt.timedelta(days=10) + dt.timedelta(minutes=minute),
         )
 
 
