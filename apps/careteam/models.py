@@ -6,6 +6,9 @@ The patient is not a user: a child has no account, and one record is shared by s
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -55,6 +58,15 @@ class Patient(PublicModel):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The patient's IANA zone: every schedule and local day is counted in it."""
+        return ZoneInfo(self.time_zone)
+
+    def local_today(self, now: dt.datetime | None = None) -> dt.date:
+        """The patient's calendar date at `now` (default: this moment)."""
+        return (now or timezone.now()).astimezone(self.zone).date()
 
 
 class Role(models.TextChoices):

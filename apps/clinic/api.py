@@ -280,7 +280,7 @@ class ClinicOverviewView(PatientScopedMixin):
         params.is_valid(raise_exception=True)
         period = params.validated_data["period"]
         now = timezone.now()
-        zone = selectors.zone_of(patient)
+        zone = patient.zone
         days = selectors.days_of(period.start, period.end, zone)
         dates, burden, qol = selectors.burden_and_qol(patient, days[0], days[-1])
         annotated = selectors.with_activity(Patient.objects.filter(pk=patient.pk)).get()

@@ -46,14 +46,6 @@ from . import response
 ADHERENCE_DAYS = 30
 
 
-def zone_of(patient: Patient) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(patient.time_zone)
-
-
-def local_today(patient: Patient, now: dt.datetime) -> dt.date:
-    return now.astimezone(zone_of(patient)).date()
-
-
 def local_start(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
 
@@ -102,7 +94,7 @@ def last_activity(patient: Any) -> dt.datetime | None:
     ]
     check_in = getattr(patient, "last_check_in_date", None)
     if check_in is not None:
-        moments.append(local_start(check_in, zone_of(patient)))
+        moments.append(local_start(check_in, patient.zone))
     present = [m for m in moments if m is not None]
     return max(present) if present else None
 
@@ -145,7 +137,7 @@ def patient_facts(
     facts = {
         p.pk: flag_rules.PatientFacts(
             patient_id=p.pk,
-            today=local_today(p, now),
+            today=p.local_today(now),
             pens_needed=PENS_NEEDED,
             last_activity_at=last_activity(p),
         )
@@ -153,7 +145,7 @@ def patient_facts(
     }
     if not ids:
         return facts
-    zones = {p.pk: zone_of(p) for p in patients}
+    zones = {p.pk: p.zone for p in patients}
 
     # 1. Injected medications on an interval regimen, with their last dose and open alert.
     last_taken = (
@@ -264,7 +256,7 @@ def adherence(patients: Sequence[Patient], *, now: dt.datetime) -> dict[Any, flo
             answered.setdefault((dose.medication_id, dose.scheduled_for), dose)
     counts: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
     for med in medications:
-        zone = zone_of(med.patient)
+        zone = med.patient.zone
         regimen = med.regimen()
         if regimen.counts_from_last_dose:
             dues = sorted(due for (mid, due) in answered if mid == med.pk and start <= due < now)
@@ -307,7 +299,7 @@ def burden_and_qol(
 ) -> tuple[list[dt.date], dict[str, list[int | None]], dict[dt.date, int]]:
     """Daily burden per domain (apps.diary.insights.daily_burden) and QoL of local days
     [first, last]: two queries."""
-    zone = zone_of(patient)
+    zone = patient.zone
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     start = local_start(first, zone)
     end = local_start(last + dt.timedelta(days=1), zone)
@@ -335,7 +327,7 @@ def dose_timeline(
     occurrences left unanswered past their grace, by apps.medications.selectors)."""
     from apps.medications.selectors import patient_schedule
 
-    zone = zone_of(patient)
+    zone = patient.zone
     first, last = start.astimezone(zone).date(), end.astimezone(zone).date()
     names = dict(Medication.objects.filter(patient=patient).values_list("id", "name"))
     rows: dict[tuple[dt.date, Any], dict[str, int]] = defaultdict(
@@ -428,7 +420,7 @@ def response_data(medications: Sequence[Medication]) -> dict[Any, ResponseData]:
     if not medications:
         return {}
     spans = {m.pk: _span(m) for m in medications}
-    zones = {m.pk: zone_of(m.patient) for m in medications}
+    zones = {m.pk: m.patient.zone for m in medications}
     by_patient: dict[Any, list[Medication]] = defaultdict(list)
     for m in medications:
         by_patient[m.patient_id].append(m)
@@ -543,7 +535,7 @@ def evaluate_response(med: Medication, data: ResponseData) -> dict[str, Any]:
     )
     months: dict[str, Any] = {}
     overall_by_month: dict[str, response.Category | None] = {}
-    today = timezone.now().astimezone(zone_of(med.patient)).date()
+    today = timezone.now().astimezone(med.patient.zone).date()
     for month, window in response.MONTH_WINDOWS.items():
         result = response.summarise_window(
             start=start,

@@ -296,7 +296,7 @@ class DailyCheckInViewSet(DiaryViewSet):
 
     def apply_filters(self, queryset: QuerySet[Any], params: dict[str, Any]) -> QuerySet[Any]:
         first, after_last = selectors.local_date_bounds(
-            params.get("from"), params.get("to"), selectors.zone_of(self.patient)
+            params.get("from"), params.get("to"), self.patient.zone
         )
         if first is not None:
             queryset = queryset.filter(local_date__gte=first)

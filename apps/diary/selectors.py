@@ -30,10 +30,6 @@ from .models import (
 # --- query parameters ------------------------------------------------------------------------------
 
 
-def zone_of(patient: Patient) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(patient.time_zone)
-
-
 def local_midnight(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=zone)
 
@@ -53,7 +49,7 @@ class MomentField(serializers.Field):
     def to_internal_value(self, data: Any) -> dt.datetime:
         if not isinstance(data, str):
             self.fail("invalid")
-        zone = zone_of(self.context["patient"])
+        zone = self.context["patient"].zone
         day = parse_date(data) if len(data) == 10 else None
         if day is not None:
             return local_midnight(day + dt.timedelta(days=int(self.end_of_day)), zone)
@@ -170,7 +166,7 @@ class TimelineItem:
 def timeline(*, patient: Patient, period: Period) -> list[TimelineItem]:
     """Every live diary record of the period, oldest first (six queries, whatever the rows).
     A check-in sits at the start of its local day."""
-    zone = zone_of(patient)
+    zone = patient.zone
     window = {"patient": patient, "deleted_at__isnull": True}
     first_day, after_last_day = local_date_bounds(period.start, period.end, zone)
     items: list[TimelineItem] = []
@@ -206,7 +202,7 @@ def patient_insights(
     *, patient: Patient, period: Period, threshold: int, window: dt.timedelta
 ) -> dict[str, Any]:
     """Daily burden per domain and trigger associations for the period (four queries)."""
-    zone = zone_of(patient)
+    zone = patient.zone
     # The period's local days: from the day `start` falls in to the day before `end`.
     day = period.start.astimezone(zone).date()
     last = (period.end - dt.timedelta(microseconds=1)).astimezone(zone).date()

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.utils import timezone
 
 from apps.careteam.models import KitStatus, Patient, SMSubtype
 from apps.diary.models import LabAnalyte, LabResult, Trigger, TriggerExposure
@@ -27,7 +25,7 @@ def baseline_tryptase(patient: Patient) -> LabResult | None:
 
 
 def card_for(patient: Patient, now: dt.datetime | None = None) -> dict[str, Any]:
-    today = (now or timezone.now()).astimezone(ZoneInfo(patient.time_zone)).date()
+    today = patient.local_today(now)
     card = EmergencyCard.objects.filter(patient=patient).first() or EmergencyCard(patient=patient)
     medicines = [
         {
@@ -61,7 +59,7 @@ def card_for(patient: Patient, now: dt.datetime | None = None) -> dict[str, Any]
         else {
             "value": f"{tryptase.value.normalize():f}",
             "unit": tryptase.unit,
-            "sampled_on": tryptase.sampled_at.astimezone(ZoneInfo(patient.time_zone)).date(),
+            "sampled_on": tryptase.sampled_at.astimezone(patient.zone).date(),
         },
         "medicines": medicines,
         "known_triggers": [*triggers, *(t for t in card.extra_triggers if t not in triggers)],

@@ -97,7 +97,7 @@ class PenViewSet(
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
         if self.membership is not None:
-            context["today"] = services.local_today(self.patient)
+            context["today"] = self.patient.local_today()
         return context
 
     def perform_synced_create(self, validated_data: dict[str, Any], digest: str) -> Any:

@@ -27,8 +27,8 @@ def _pen(demo: Demo, key: str, patient_key: str, **fields: Any) -> None:
 
 
 def load(demo: Demo) -> None:
-    leo_today = services.local_today(demo.patients["leo"])
-    alex_today = services.local_today(demo.patients["alex"])
+    leo_today = demo.patients["leo"].local_today()
+    alex_today = demo.patients["alex"].local_today()
     _pen(
         demo,
         "leo-1",

@@ -11,7 +11,6 @@ from rest_framework import serializers
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
 from apps.sync.api import SyncedModelSerializer
 
-from . import services
 from .models import PENS_NEEDED, AutoInjector, CarryCheck, PenDose, PenState
 
 # A phone's clock may run a little fast; a use further in the future is a mistake.
@@ -21,7 +20,7 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 def _today(serializer: serializers.Serializer, pen: AutoInjector | None = None) -> dt.date:
     today = serializer.context.get("today")
     if today is None and pen is not None:  # e.g. the change feed, which knows no patient
-        today = services.local_today(pen.patient)
+        today = pen.patient.local_today()
     if today is None:
         today = timezone.now().date()
     return today

@@ -48,14 +48,6 @@ CARRY_KINDS = (ReminderKind.CARRY_FIRST, ReminderKind.CARRY_AGAIN)
 # --- time -------------------------------------------------------------------------------------
 
 
-def zone_of(patient: Patient) -> ZoneInfo:
-    return ZoneInfo(patient.time_zone)
-
-
-def local_today(patient: Patient, now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(zone_of(patient)).date()
-
-
 def local_moment(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
     """`day` at wall time `at` in `zone`, as UTC. A wall time skipped by a DST change maps to the
     moment just after the jump (02:30 on a spring-forward night → 03:30)."""
@@ -90,7 +82,7 @@ def readiness(patient: Patient, now: dt.datetime | None = None) -> Readiness:
     pens = list(
         AutoInjector.objects.filter(patient=patient, deleted_at__isnull=True, state=PenState.IN_USE)
     )
-    return readiness_of(pens, local_today(patient, now))
+    return readiness_of(pens, patient.local_today(now))
 
 
 # --- who hears about it -----------------------------------------------------------------------
@@ -145,7 +137,7 @@ def pen_replan(*, pen: AutoInjector, now: dt.datetime | None = None) -> None:
     in use (used, discarded, deleted) has none, and notifications about it are resolved."""
     now = now or timezone.now()
     patient = Patient.objects.get(pk=pen.patient_id)
-    zone = zone_of(patient)
+    zone = patient.zone
     desired: dict[tuple[str, dt.date], dt.datetime] = {}
     live = pen.deleted_at is None and pen.state == PenState.IN_USE
     if live:
@@ -305,7 +297,7 @@ def pen_use(
 
 def _announce_use(*, use: PenUse, patient: Patient, by: Any, ready: int) -> int:
     source = f"pen-use:{use.pen_id}"
-    used_local = use.used_at.astimezone(zone_of(patient))
+    used_local = use.used_at.astimezone(patient.zone)
     alert = messages.pen_used_alert(
         patient.display_name, getattr(by, "display_name", "") or "Someone", used_local
     )
@@ -371,8 +363,8 @@ def carry_replan(*, patient: Patient, now: dt.datetime | None = None) -> None:
     if found is None or not found.enabled:
         pending.update(status=ReminderStatus.CANCELLED)
         return
-    zone = zone_of(patient)
-    day = local_today(patient, now)
+    zone = patient.zone
+    day = patient.local_today(now)
     answered = set(
         CarryCheck.objects.filter(patient=patient, local_date__gte=day).values_list(
             "local_date", flat=True
@@ -403,7 +395,7 @@ def carry_replan(*, patient: Patient, now: dt.datetime | None = None) -> None:
 
 
 def answerable_dates(patient: Patient, now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
-    today = local_today(patient, now)
+    today = patient.local_today(now)
     return today - dt.timedelta(days=1), today
 
 

@@ -162,7 +162,7 @@ def _process(
         _cancel(row, result)
         replan.add(("carry", patient.pk))
         return
-    if services.local_today(patient, now) != row.local_date:
+    if patient.local_today(now) != row.local_date:
         # The day is over: asking now about a day long gone helps nobody.
         row.status = ReminderStatus.SKIPPED_LATE
         row.fired_at = now
@@ -219,7 +219,7 @@ def _fire(
 def _queue_again(row: Reminder, found: CarryCheckSettings, now: dt.datetime) -> None:
     """The unanswered check is asked once more later the same local day — never tomorrow."""
     again_at = now + dt.timedelta(minutes=found.again_after_minutes)
-    if again_at.astimezone(services.zone_of(row.patient)).date() != row.local_date:
+    if again_at.astimezone(row.patient.zone).date() != row.local_date:
         return
     Reminder.objects.get_or_create(
         patient=row.patient,

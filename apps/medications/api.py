@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -155,7 +154,7 @@ class MedicationViewSet(
         query = ScheduleQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         now = timezone.now()
-        today = now.astimezone(ZoneInfo(self.patient.time_zone)).date()
+        today = self.patient.local_today(now)
         start = query.validated_data.get("start") or today - timedelta(days=7)
         end = query.validated_data.get("end") or start + timedelta(days=14)
         if (end - start).days > ScheduleQuerySerializer.MAX_DAYS or end < start:

@@ -169,7 +169,7 @@ class Medication(PublicModel):
         return policy_module.Policy(default_policy_steps(self.regimen()))
 
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.patient.time_zone)
+        return self.patient.zone
 
 
 def default_policy_steps(regimen: Regimen) -> tuple[policy_module.StepSpec, ...]:

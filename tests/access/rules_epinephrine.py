@@ -23,7 +23,7 @@ def _pen(world: World, persona: str) -> dict[str, Any]:
             "patient": world.patient,
             "brand": "EpiPen",
             "dose_mg": "0.3",
-            "expires_on": services.local_today(world.patient) + dt.timedelta(days=200),
+            "expires_on": world.patient.local_today() + dt.timedelta(days=200),
             "created_by": world.owner,
         },
         digest="",
@@ -32,7 +32,7 @@ def _pen(world: World, persona: str) -> dict[str, Any]:
 
 
 def _new_pen(world: World, persona: str) -> dict[str, Any]:
-    expires = services.local_today(world.patient) + dt.timedelta(days=300)
+    expires = world.patient.local_today() + dt.timedelta(days=300)
     return {"brand": "Jext", "dose_mg": "0.3", "expires_on": expires.isoformat()}
 
 

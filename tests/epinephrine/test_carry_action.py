@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from apps.epinephrine.models import CarryCheck, carry_source_key
-from apps.epinephrine.services import local_today
 from apps.notifications import services as notifications
 from apps.notifications.models import Urgency
 from tests.factories import World
@@ -14,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def carry_prompt(world: World, recipient):  # type: ignore[no-untyped-def]
-    source = carry_source_key(world.patient.pk, local_today(world.patient))
+    source = carry_source_key(world.patient.pk, world.patient.local_today())
     return notifications.notify(
         recipient=recipient,
         patient=world.patient,
@@ -35,7 +34,7 @@ def test_have_pens_answers_todays_check_and_stops_the_prompts(world: World, clie
     )
     assert response.status_code == 200, response.json()
     check = CarryCheck.objects.get(patient=world.patient)
-    assert (check.local_date, check.pens_with_me) == (local_today(world.patient), 2)
+    assert (check.local_date, check.pens_with_me) == (world.patient.local_today(), 2)
     assert notifications.is_acknowledged(source_key=prompt.source_key)
     # Pressing it again (a second device) changes nothing more.
     assert (
