@@ -20,6 +20,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    # The sender's (host, port): two pushes with the same one came over one kept-alive connection.
+    connection: tuple[str, int] = ("", 0)
 
 
 @dataclass
@@ -74,13 +76,19 @@ def run_push_service() -> Iterator[LocalPushService]:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real push services allow
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             with lock:
-                service.received.append(Received(self.path, dict(self.headers.items()), body))
+                service.received.append(
+                    Received(self.path, dict(self.headers.items()), body, self.client_address)
+                )
                 status = service.answers.pop(0) if service.answers else 201
             self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", f"{service.base_url}/elsewhere")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
