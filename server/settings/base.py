@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from .env import env_bool, env_int, env_list, env_optional, env_str
 
@@ -315,7 +315,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # that repairs them. A worker started without -Q consumes both; kombu's Redis transport takes from
 # them in turn, so a scan waits for at most one delivery batch (under a second), not the backlog.
 CELERY_TASK_DEFAULT_QUEUE = "deliveries"
-CELERY_TASK_QUEUES = [Queue("deliveries"), Queue("scans")]
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in ("deliveries", "scans")
+]
 CELERY_TASK_ROUTES = {
     "apps.alerts.tasks.*": {"queue": "scans"},
     "apps.medications.tasks.scan_due_reminders": {"queue": "scans"},
