@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -296,13 +297,44 @@ def due_medication_steps(count: int, *, patients: int, push_base_url: str) -> No
     )
 
 
-def send_scan_tick(broker_url: str) -> None:
-    """What beat sends at a tick: each periodic task (the scans and the sweep), routed to the
-    scans queue by the settings."""
-    from django.conf import settings
+class Beat(threading.Thread):
+    """Celery beat's part, in a thread: every periodic task of CELERY_BEAT_SCHEDULE (the scans,
+    the sweep) sent at its period with its options, all of them at once at the start. A tick the
+    broker refuses (Redis restarting) is counted and tried at the next period."""
 
-    from server.celery import app
+    def __init__(self, broker_url: str) -> None:
+        super().__init__(daemon=True)
+        self.broker_url = broker_url
+        self.stopped = threading.Event()
+        self.refused = 0
+        self.started_at = 0.0  # time.time() of the first tick
 
-    with app.connection_for_write(broker_url) as connection:
-        for entry in settings.CELERY_BEAT_SCHEDULE.values():
-            app.send_task(str(entry["task"]), connection=connection)
+    def run(self) -> None:
+        from django.conf import settings
+
+        from server.celery import app
+
+        entries = list(settings.CELERY_BEAT_SCHEDULE.values())
+        next_due = [0.0] * len(entries)
+        while not self.stopped.is_set():
+            now = time.monotonic()
+            for index, entry in enumerate(entries):
+                if now < next_due[index]:
+                    continue
+                next_due[index] = now + float(entry["schedule"])  # type: ignore[arg-type]
+                try:
+                    with app.connection_for_write(self.broker_url) as connection:
+                        app.send_task(
+                            str(entry["task"]),
+                            connection=connection,
+                            **entry.get("options", {}),  # type: ignore[arg-type]
+                        )
+                except Exception:
+                    self.refused += 1
+                self.started_at = self.started_at or time.time()
+            self.stopped.wait(0.2)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.is_alive():
+            self.join(timeout=10)

@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 from django.db import connections
 
 from apps.medications.models import ReminderStep, StepStatus
@@ -33,7 +32,6 @@ from tests.notifications.push_service import LocalPushService, run_push_service
 STEPS = int(os.environ.get("MASTLINE_SERVICE_STEPS", "10000"))
 PATIENTS = 100
 DEADLINE_SECONDS = 900
-SWEEP_EVERY = float(settings.CELERY_BEAT_SCHEDULE["notifications-sweep"]["schedule"])  # type: ignore[arg-type]
 
 pytestmark = [
     pytest.mark.postgres,
@@ -67,15 +65,6 @@ def _scan(errors: list[BaseException]) -> None:
         connections.close_all()
 
 
-def _beat(broker_url: str, stop: threading.Event, errors: list[BaseException]) -> None:
-    """Beat's ticks (every periodic task, the sweep among them) at the sweep's period."""
-    while not stop.wait(SWEEP_EVERY):
-        try:
-            realstack.send_scan_tick(broker_url)
-        except Exception as exc:  # Redis is down for a moment while it restarts
-            errors.append(exc)
-
-
 def _delivered(push: LocalPushService) -> int:
     return len({r.topic for r in list(push.received)})
 
@@ -86,13 +75,11 @@ def test_two_beats_and_two_workers_deliver_each_alert_once_through_a_kill_and_a_
     realstack.due_medication_steps(STEPS, patients=PATIENTS, push_base_url=push_service.base_url)
     env = realstack.worker_environment(redis.url, **realstack.vapid_environment())
     workers = [realstack.start_worker(name, env) for name in ("meds-a", "meds-b")]
-    stop = threading.Event()
-    beat_errors: list[BaseException] = []
+    beat = realstack.Beat(redis.url)
     try:
         realstack.wait_until_ready(["meds-a", "meds-b"], redis.url)
         scan_errors: list[BaseException] = []
         scans = [threading.Thread(target=_scan, args=(scan_errors,)) for _ in range(2)]
-        beat = threading.Thread(target=_beat, args=(redis.url, stop, beat_errors), daemon=True)
         for thread in [*scans, beat]:
             thread.start()
         deadline = time.monotonic() + DEADLINE_SECONDS
@@ -121,7 +108,7 @@ def test_two_beats_and_two_workers_deliver_each_alert_once_through_a_kill_and_a_
             time.sleep(0.5)
         time.sleep(2)  # a late copy would show now
     finally:
-        stop.set()
+        beat.stop()
         for worker in workers:
             realstack.kill(worker)
 
@@ -134,7 +121,7 @@ def test_two_beats_and_two_workers_deliver_each_alert_once_through_a_kill_and_a_
         f"empty at {_clock(restarted_at)} with {unsent_at_restart} deliveries not yet sent; "
         f"the last one arrived {last - restarted_at:.0f} s after the restart "
         f"({last - killed_at:.0f} s after the kill); lost 0; duplicates {duplicates}; "
-        f"beat ticks refused while Redis was down: {len(beat_errors)}"
+        f"beat ticks refused while Redis was down: {beat.refused}"
     )
     assert ReminderStep.objects.filter(status=StepStatus.FIRED).count() == STEPS
     # Exactly one notification per step and recipient, one delivery each, recorded sent once.

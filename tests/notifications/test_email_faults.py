@@ -9,12 +9,10 @@ count is printed (run with -s) and is the figure in docs/delivery.md.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from apps.accounts.models import User
@@ -28,7 +26,6 @@ from .smtp_sink import SmtpSink, run_smtp_sink
 
 EMAILS = 300
 CONCURRENCY = 2
-SWEEP_EVERY = float(settings.CELERY_BEAT_SCHEDULE["notifications-sweep"]["schedule"])  # type: ignore[arg-type]
 
 pytestmark = [
     pytest.mark.postgres,
@@ -49,11 +46,6 @@ def redis() -> Iterator[realstack.PrivateRedis]:
 @pytest.fixture
 def smtp() -> Iterator[SmtpSink]:
     yield from run_smtp_sink()
-
-
-def _beat(broker_url: str, stop: threading.Event) -> None:
-    while not stop.wait(SWEEP_EVERY):
-        realstack.send_scan_tick(broker_url)
 
 
 def test_a_worker_killed_while_emailing_sends_each_email_again_at_most_once_with_its_message_id(
@@ -80,8 +72,7 @@ def test_a_worker_killed_while_emailing_sends_each_email_again_at_most_once_with
     env = realstack.worker_environment(redis.url, **mail)
     first = realstack.start_worker("mail-a", env, concurrency=CONCURRENCY)
     second = None
-    stop = threading.Event()
-    beat = threading.Thread(target=_beat, args=(redis.url, stop), daemon=True)
+    beat = realstack.Beat(redis.url)
     try:
         deadline = time.monotonic() + 600
         while len(smtp.messages) < EMAILS // 3:
@@ -95,7 +86,7 @@ def test_a_worker_killed_while_emailing_sends_each_email_again_at_most_once_with
             time.sleep(0.5)
         time.sleep(2)
     finally:
-        stop.set()
+        beat.stop()
         realstack.kill(first)
         if second is not None:
             realstack.kill(second)
