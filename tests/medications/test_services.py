@@ -26,7 +26,6 @@ from apps.medications.tasks import scan_due_steps
 from apps.notifications.delivery import PUSH_GROUP, push_topic
 from apps.notifications.models import AttemptOutcome, Delivery, DeliveryAttempt, Notification
 from tests import realstack
-from tests.conftest import service_unavailable
 from tests.notifications.push_service import LocalPushService, run_push_service
 
 STEPS = int(os.environ.get("MASTLINE_SERVICE_STEPS", "10000"))
@@ -39,14 +38,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def redis() -> Iterator[realstack.PrivateRedis]:
-    if not realstack.PrivateRedis.available():
-        service_unavailable("redis-server on PATH (a private Redis this test can restart)")
-    with realstack.private_redis() as private:
-        yield private
 
 
 @pytest.fixture
@@ -70,14 +61,14 @@ def _delivered(push: LocalPushService) -> int:
 
 
 def test_two_beats_and_two_workers_deliver_each_alert_once_through_a_kill_and_a_broker_loss(
-    redis: realstack.PrivateRedis, push_service: LocalPushService
+    private_redis: realstack.PrivateRedis, push_service: LocalPushService
 ) -> None:
     realstack.due_medication_steps(STEPS, patients=PATIENTS, push_base_url=push_service.base_url)
-    env = realstack.worker_environment(redis.url, **realstack.vapid_environment())
+    env = realstack.worker_environment(private_redis.url, **realstack.vapid_environment())
     workers = [realstack.start_worker(name, env) for name in ("meds-a", "meds-b")]
-    beat = realstack.Beat(redis.url)
+    beat = realstack.Beat(private_redis.url)
     try:
-        realstack.wait_until_ready(["meds-a", "meds-b"], redis.url)
+        realstack.wait_until_ready(["meds-a", "meds-b"], private_redis.url)
         scan_errors: list[BaseException] = []
         scans = [threading.Thread(target=_scan, args=(scan_errors,)) for _ in range(2)]
         for thread in [*scans, beat]:
@@ -95,7 +86,7 @@ def test_two_beats_and_two_workers_deliver_each_alert_once_through_a_kill_and_a_
         while _delivered(push_service) < STEPS // 4:
             assert time.monotonic() < deadline, "deliveries stopped after the kill"
             time.sleep(0.2)
-        redis.restart()
+        private_redis.restart()
         restarted_at = time.time()
         unsent_at_restart = STEPS - _delivered(push_service)
 

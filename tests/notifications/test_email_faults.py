@@ -20,7 +20,6 @@ from apps.notifications import services
 from apps.notifications.delivery import email_message_id
 from apps.notifications.models import AttemptOutcome, Delivery, DeliveryAttempt, Urgency
 from tests import realstack
-from tests.conftest import service_unavailable
 
 from .smtp_sink import SmtpSink, run_smtp_sink
 
@@ -36,20 +35,12 @@ pytestmark = [
 
 
 @pytest.fixture
-def redis() -> Iterator[realstack.PrivateRedis]:
-    if not realstack.PrivateRedis.available():
-        service_unavailable("redis-server on PATH (a private Redis for real workers)")
-    with realstack.private_redis() as private:
-        yield private
-
-
-@pytest.fixture
 def smtp() -> Iterator[SmtpSink]:
     yield from run_smtp_sink()
 
 
 def test_a_worker_killed_while_emailing_sends_each_email_again_at_most_once_with_its_message_id(
-    redis: realstack.PrivateRedis, smtp: SmtpSink
+    private_redis: realstack.PrivateRedis, smtp: SmtpSink
 ) -> None:
     with transaction.atomic():  # enqueued together when it commits: no worker runs yet
         for n in range(EMAILS):
@@ -69,10 +60,10 @@ def test_a_worker_killed_while_emailing_sends_each_email_again_at_most_once_with
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp.port),
     }
-    env = realstack.worker_environment(redis.url, **mail)
+    env = realstack.worker_environment(private_redis.url, **mail)
     first = realstack.start_worker("mail-a", env, concurrency=CONCURRENCY)
     second = None
-    beat = realstack.Beat(redis.url)
+    beat = realstack.Beat(private_redis.url)
     try:
         deadline = time.monotonic() + 600
         while len(smtp.messages) < EMAILS // 3:
