@@ -55,6 +55,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -217,7 +218,7 @@ def push_session(origin: str) -> requests.Session:
             # keep-alive connection the service closed is reopened by urllib3 the same way. Never
             # a read retry or a redirect: either could send the push twice or elsewhere.
             retry = Retry(total=1, connect=1, read=0, status=0, other=0, redirect=0)
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=retry)
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=PUSH_GROUP, max_retries=retry)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             _sessions[origin] = session
@@ -401,6 +402,19 @@ def send_claimed(claim: Claim, *, email_connection: Any = None) -> SendResult:
     return results[claim]
 
 
+_push_pool: ThreadPoolExecutor | None = None
+
+
+def _push_threads() -> ThreadPoolExecutor:
+    """Threads that POST one group's pushes at once: a push service answers in tens of
+    milliseconds over the internet, and a group waits for the slowest push, not for their sum.
+    Created on first use, so in a forked pool process (Celery's parent never sends)."""
+    global _push_pool
+    if _push_pool is None:
+        _push_pool = ThreadPoolExecutor(max_workers=PUSH_GROUP, thread_name_prefix="push")
+    return _push_pool
+
+
 class _Sender:
     """Sends one batch's claims in groups, each under its own lock and transaction, and says
     what to do with those it should not try now."""
@@ -414,9 +428,9 @@ class _Sender:
         self, claims: Sequence[Claim], *, wait_for_locks: bool = False
     ) -> tuple[dict[Claim, SendResult], list[Claim]]:
         """Locks the group's rows (skipping those another transaction holds, unless told to
-        wait), sends each that is still this claim's and still wanted, and records every outcome
-        before the commit releases the locks. Returns the result of each claim it tried, and the
-        claims whose rows another transaction held."""
+        wait), sends each that is still this claim's and still wanted — the pushes at once —
+        and records every outcome before the commit releases the locks. Returns the result of
+        each claim it tried, and the claims whose rows another transaction held."""
         results: dict[Claim, SendResult] = {}
         held: list[Claim] = []
         with transaction.atomic():
@@ -429,47 +443,58 @@ class _Sender:
                 .filter(pk__in=[c.delivery_id for c in claims])
                 .order_by("pk")
             }
+            pushes: list[tuple[Claim, Delivery, PushSubscription]] = []
             for claim in claims:
                 delivery = rows.get(claim.delivery_id)
                 if delivery is None:
                     held.append(claim)
-                    continue
-                if time.monotonic() - self.started > SEND_BUDGET.total_seconds():
+                elif time.monotonic() - self.started > SEND_BUDGET.total_seconds():
                     release([claim])  # enqueued again; another task sends it
-                    continue
-                if claim.destination in self.unanswered:
+                elif claim.destination in self.unanswered:
                     release([claim], next_attempt_at=timezone.now() + backoff(1))
-                    continue
-                result = self._send(delivery, claim)
+                elif (refused := _refusal(delivery, claim)) is not None:
+                    results[claim] = refused
+                elif delivery.channel == Channel.PUSH and delivery.subscription is not None:
+                    pushes.append((claim, delivery, delivery.subscription))
+                else:
+                    results[claim] = self._last_try(delivery, self._email(delivery))
+            sent = _push_threads().map(lambda p: send_push(p[1], p[2]), pushes)
+            for (claim, delivery, _), result in zip(pushes, sent, strict=True):
+                results[claim] = self._last_try(delivery, result)
                 if result.outcome == AttemptOutcome.RETRY and result.http_status is None:
                     self.unanswered.add(claim.destination)
-                results[claim] = result
+            for claim, result in results.items():
                 if result.outcome != AttemptOutcome.SENT:
-                    _apply(delivery, claim, result)
+                    _apply(rows[claim.delivery_id], claim, result)
             _record(results)
         return results, held
 
-    def _send(self, delivery: Delivery, claim: Claim) -> SendResult:
-        if delivery.status != DeliveryStatus.SENDING or delivery.attempts != claim.attempt:
-            # Cancelled while we held the claim, or given back to another worker by the sweep.
-            return SendResult(AttemptOutcome.CANCELLED, error=f"now {delivery.status}")
-        subscription = delivery.subscription
-        if _unwanted(delivery) or (
-            delivery.channel == Channel.PUSH
-            and (subscription is None or subscription.user_id != delivery.notification.recipient_id)
-        ):
-            return SendResult(AttemptOutcome.CANCELLED, error="no longer wanted")
-        if delivery.channel == Channel.PUSH and subscription is not None:  # None: cancelled above
-            result = send_push(delivery, subscription)
-        else:
-            if self.email_connection is None:
-                self.email_connection = get_connection(fail_silently=False)
-            result = send_email(delivery, self.email_connection)
+    def _email(self, delivery: Delivery) -> SendResult:
+        if self.email_connection is None:
+            self.email_connection = get_connection(fail_silently=False)
+        return send_email(delivery, self.email_connection)
+
+    @staticmethod
+    def _last_try(delivery: Delivery, result: SendResult) -> SendResult:
         if result.outcome == AttemptOutcome.RETRY and (
             delivery.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
         ):
-            result = replace(result, outcome=AttemptOutcome.FAILED)  # that was the last try
+            return replace(result, outcome=AttemptOutcome.FAILED)  # that was the last try
         return result
+
+
+def _refusal(delivery: Delivery, claim: Claim) -> SendResult | None:
+    """Why a locked row must not be sent now, if it must not."""
+    if delivery.status != DeliveryStatus.SENDING or delivery.attempts != claim.attempt:
+        # Cancelled while we held the claim, or given back to another worker by the sweep.
+        return SendResult(AttemptOutcome.CANCELLED, error=f"now {delivery.status}")
+    subscription = delivery.subscription
+    if _unwanted(delivery) or (
+        delivery.channel == Channel.PUSH
+        and (subscription is None or subscription.user_id != delivery.notification.recipient_id)
+    ):
+        return SendResult(AttemptOutcome.CANCELLED, error="no longer wanted")
+    return None
 
 
 def _record(results: dict[Claim, SendResult]) -> None:

@@ -352,8 +352,8 @@ PUSH_TTL_URGENT_SECONDS = env_int("PUSH_TTL_URGENT_SECONDS", 60 * 60 * 24)
 PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
 # A delivery is tried this many times (backoff in between) before it is marked failed.
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
-# Every 15 s (apps.notifications.delivery.SWEEP_EVERY): with its 30 s REENQUEUE_AFTER, a message
-# lost with a restarted broker delays its delivery by under a minute.
+# Every 15 s: with apps.notifications.delivery.REENQUEUE_AFTER (30 s), a message lost with a
+# restarted broker delays its delivery by under a minute.
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "apps.notifications.tasks.sweep_due_deliveries",
     "schedule": 15.0,

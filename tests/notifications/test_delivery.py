@@ -137,21 +137,15 @@ def test_running_the_task_twice_sends_once(world: World, subscribe, push_service
 
 
 def test_a_second_worker_arriving_mid_send_does_not_send_again(
-    world: World, subscribe, push_service, monkeypatch: pytest.MonkeyPatch
+    world: World, subscribe, push_service
 ) -> None:
     subscribe(world.owner)
     push = _the_push(notify(world.owner))
-    real_send = delivery_module.send_push
-    second: list[str] = []
-
-    def send_while_another_worker_tries(delivery, subscription):  # type: ignore[no-untyped-def]
-        second.append(deliver(push.pk))  # the same id, delivered again while we are sending
-        return real_send(delivery, subscription)
-
-    monkeypatch.setattr(delivery_module, "send_push", send_while_another_worker_tries)
-    assert deliver(push.pk) == AttemptOutcome.SENT
-    assert second == ["not-claimed"]
+    [claim] = delivery_module.claim_batch([push.pk])  # a worker has claimed it and sends...
+    assert deliver(push.pk) == "not-claimed"  # ...when the same id is delivered again
+    assert delivery_module.send_claimed(claim).outcome == AttemptOutcome.SENT
     assert len(push_service.received) == 1
+    assert DeliveryAttempt.objects.filter(delivery=push).count() == 1
 
 
 def test_cancelled_before_sending_nothing_is_sent(world: World, subscribe, push_service) -> None:
@@ -396,15 +390,19 @@ def test_a_batch_of_pushes_costs_at_most_four_queries_per_delivery(
     assert DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENT).count() == 25
 
 
-def test_one_connection_and_one_vapid_token_serve_a_batch_to_one_push_service(
+def test_pushes_to_one_push_service_share_kept_alive_connections_and_one_vapid_token(
     world: World, subscribe, push_service
 ) -> None:
     subscribe(world.owner)
-    pushes = _pushes_to_owner(world, 3)
-    delivery_module.deliver_batch([p.pk for p in pushes])
+    pushes = _pushes_to_owner(world, 6)
+    first, second = pushes[:3], pushes[3:]
+    delivery_module.deliver_batch([p.pk for p in first])
+    opened = {r.connection for r in push_service.received}
+    delivery_module.deliver_batch([p.pk for p in second])
 
-    assert len(push_service.received) == 3
-    assert len({r.connection for r in push_service.received}) == 1  # kept alive
+    assert len(push_service.received) == 6
+    assert 1 <= len(opened) <= 3  # a group's pushes go out at once, on up to one each
+    assert {r.connection for r in push_service.received[3:]} <= opened  # kept alive, reused
     tokens = {r.headers["Authorization"] for r in push_service.received}
     assert len(tokens) == 1
 
@@ -470,22 +468,28 @@ def test_a_push_service_that_does_not_answer_is_not_waited_for_again_in_the_same
     world: World, subscribe, push_service
 ) -> None:
     down_phone, _ = subscribe(world.owner, "phone")
-    subscribe(world.owner, "tablet")
     down_phone.endpoint = "http://127.0.0.1:9/push/phone"  # nothing listens on the discard port
     down_phone.save(update_fields=["endpoint"])
-    _push_only(world.owner)
-    first = notify(world.owner, dedupe_key="a", source_key="a")
-    second = notify(world.owner, dedupe_key="b", source_key="b")
-    ids = [d.pk for n in (first, second) for d in n.deliveries.order_by("subscription__label")]
+    subscribe(world.caregiver, "tablet")
+    group = delivery_module.PUSH_GROUP
+    ids = [p.pk for p in _pushes_to_owner(world, group + 3)]  # claimed first: the oldest
+    _push_only(world.caregiver)
+    for n in range(3):
+        ids.append(_the_push(notify(world.caregiver, dedupe_key=f"c{n}", source_key=f"c{n}")).pk)
 
     outcomes = delivery_module.deliver_batch(ids)
 
-    assert sorted(outcomes.values()) == [AttemptOutcome.RETRY, AttemptOutcome.SENT, "sent"]
-    assert len(push_service.received) == 2  # the tablet's two pushes
-    waiting = Delivery.objects.get(subscription=down_phone, attempts=0)
-    assert waiting.status == DeliveryStatus.PENDING and waiting.enqueued_at is None
-    assert waiting.next_attempt_at > timezone.now()  # the backoff, for the sweep to enqueue
-    assert not waiting.attempt_log.exists()
+    # The first group tried the phone's service at once; the batch tried it no more after that,
+    # and still reached the tablet.
+    assert list(outcomes.values()).count(AttemptOutcome.RETRY) == group
+    assert list(outcomes.values()).count(AttemptOutcome.SENT) == 3
+    assert all(r.path.endswith("-tablet") for r in push_service.received)
+    waiting = Delivery.objects.filter(subscription=down_phone, attempts=0)
+    assert waiting.count() == 3
+    for row in waiting:
+        assert row.status == DeliveryStatus.PENDING and row.enqueued_at is None
+        assert row.next_attempt_at > timezone.now()  # the backoff, for the sweep to enqueue
+        assert not row.attempt_log.exists()
 
 
 def test_a_transaction_s_deliveries_leave_in_messages_of_a_batch_each(
