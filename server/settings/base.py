@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.core",
+    "apps.glossary",
     "apps.accounts",
     "apps.careteam",
     "apps.audit",

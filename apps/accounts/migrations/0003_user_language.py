@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_totp'),
+        ("accounts", "0002_totp"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('it', 'Italiano'), ('de', 'Deutsch'), ('fr', 'Français'), ('es', 'Español')], default='en', max_length=8),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                choices=[
+                    ("en", "English"),
+                    ("it", "Italiano"),
+                    ("de", "Deutsch"),
+                    ("fr", "Français"),
+                    ("es", "Español"),
+                ],
+                default="en",
+                max_length=8,
+            ),
         ),
     ]
