@@ -112,11 +112,13 @@ def private_redis() -> Iterator[PrivateRedis]:
 
 
 def _publish_to(app: Any, url: str) -> None:
+    from kombu import pools
+
     app.conf.broker_url = url
-    # The connection and producer pools were made for the old URL: drop them (Celery does the
-    # same after a fork), so the next publish connects anew.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # The connection and producer pools were made for the old URL: close every pool (kombu keeps
+    # them by connection) and drop Celery's references, as Celery does after a fork, so the next
+    # publish connects anew.
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -155,7 +157,9 @@ def worker_environment(redis_url: str, **extra: str) -> dict[str, str]:
 
 def start_worker(name: str, env: dict[str, str], concurrency: int = 2) -> subprocess.Popen[bytes]:
     """`celery worker` as production runs it (both queues, prefork), in its own process group so
-    SIGKILL takes its pool children too."""
+    SIGKILL takes its pool children too. Its log is `worker-<name>.log` in its MASTLINE_VAR_DIR
+    (`log_of`)."""
+    log = open(log_of(name, env), "ab")  # noqa: SIM115 - the child writes it until it ends
     return subprocess.Popen(  # noqa: S603 - fixed arguments, our own venv
         [
             sys.executable,
@@ -180,9 +184,19 @@ def start_worker(name: str, env: dict[str, str], concurrency: int = 2) -> subpro
         cwd=ROOT,
         env=env,
         start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+
+
+def log_of(name: str, env: dict[str, str]) -> Path:
+    return Path(env["MASTLINE_VAR_DIR"]) / f"worker-{name}.log"
+
+
+def log_tail(name: str, env: dict[str, str], lines: int = 40) -> str:
+    path = log_of(name, env)
+    text = path.read_text(errors="replace") if path.exists() else ""
+    return f"--- {path} ---\n" + "\n".join(text.splitlines()[-lines:])
 
 
 def wait_until_ready(names: list[str], broker_url: str, timeout: float = 120) -> None:

@@ -1,5 +1,5 @@
-"""Sending deliveries: claim a batch in one statement, send each under its own lock, record every
-attempt.
+"""Sending deliveries: claim a batch in one statement, send it in small groups under lock, record
+every attempt.
 
     pending --claim--> sending --send--> sent
      ^  ^  ^             |  |  \\--> failed (after NOTIFICATION_MAX_ATTEMPTS, or a permanent error)
@@ -17,8 +17,10 @@ One task sends one batch: the ids of up to BATCH_SIZE deliveries (`enqueue` pack
   worker holds are skipped, so a duplicate message or a second sweep never sends twice.
 - **Send**, in short transactions: PUSH_GROUP pushes (or one email) at a time, the group's rows
   are locked again (`FOR UPDATE SKIP LOCKED`; a row another transaction holds is then sent alone,
-  waiting for its lock), each is re-checked (still this claim's, still wanted), sent, and the
-  outcomes written (one UPDATE for the attempts, one for the sent rows) before the commit.
+  waiting for its lock), each is re-checked (still this claim's, still wanted), the group's
+  pushes go out at once (a push service answers in tens of milliseconds: the group waits for the
+  slowest, not the sum), and the outcomes are written (one UPDATE per distinct outcome, one for
+  the sent rows) before the commit.
   `cancel_for_source` and acknowledging wait for at most one group, so a delivery is either
   cancelled before it goes out or counted as sent, never both. A worker killed between a send
   and its commit leaves the group `sending` with `started` attempts: the sweep marks them
@@ -214,9 +216,9 @@ def push_session(origin: str) -> requests.Session:
             session.trust_env = False
             session.proxies = get_environ_proxies(origin)
             session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or True
-            # Retry only a connection that could not be opened (nothing was sent); a reused
-            # keep-alive connection the service closed is reopened by urllib3 the same way. Never
-            # a read retry or a redirect: either could send the push twice or elsewhere.
+            # Retry only a connection that could not be opened (nothing was sent; urllib3 also
+            # replaces a pooled connection the service closed before reusing it). Never a read
+            # retry or a redirect: either could send the push twice, or elsewhere.
             retry = Retry(total=1, connect=1, read=0, status=0, other=0, redirect=0)
             adapter = HTTPAdapter(pool_connections=1, pool_maxsize=PUSH_GROUP, max_retries=retry)
             session.mount("https://", adapter)
