@@ -10,8 +10,8 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
