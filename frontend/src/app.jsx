@@ -132,23 +132,25 @@ function PatientSwitcher({ session }) {
 
 function TabBar({ path }) {
   const unread = useUnread(true);
-  const inboxLabel = unread.unread ? plural(unread.unread, { one: 'Inbox, # unread', other: 'Inbox, # unread' }) : t`Inbox`;
   const tabs = [
     ['/today', t`Today`],
     ['/log', t`Log`],
     ['/medications', t`Meds`],
-    ['/inbox', t`Inbox`, inboxLabel],
+    ['/inbox', t`Inbox`],
     ['/more', t`More`],
   ];
   return (
     <nav class="tabbar" aria-label={t`Main`}>
-      {tabs.map(([href, label, long]) => (
-        <Link key={href} href={href} aria-current={path.startsWith(href) ? 'page' : undefined} aria-label={long}>
+      {tabs.map(([href, label]) => (
+        <Link key={href} href={href} aria-current={path.startsWith(href) ? 'page' : undefined}>
           {label}
           {href === '/inbox' && unread.unread > 0 && (
-            <span class={`badge ${unread.urgent ? 'badge--urgent' : ''}`} aria-hidden="true" data-testid="unread-badge">
-              {unread.unread > 99 ? '99+' : unread.unread}
-            </span>
+            <>
+              <span class={`badge ${unread.urgent ? 'badge--urgent' : ''}`} aria-hidden="true" data-testid="unread-badge">
+                {unread.unread > 99 ? '99+' : unread.unread}
+              </span>
+              <span class="visually-hidden">{plural(unread.unread, { one: ', # unread', other: ', # unread' })}</span>
+            </>
           )}
         </Link>
       ))}

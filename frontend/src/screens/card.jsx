@@ -233,9 +233,9 @@ export function CardShare({ patient }) {
       <section class="card" aria-labelledby="links-title">
         <h2 id="links-title">{t`Links made`}</h2>
         <Loaded state={links} empty={t`No links yet.`}>
-          {(list) => (
+          {(page) => (
             <ul class="list">
-              {list.map((link) => (
+              {page.results.map((link) => (
                 <li key={link.id} class="entry" data-testid="card-link">
                   <p class="entry__what">
                     <strong>{link.label || t`Link of ${formatDate(link.created_at)}`}</strong> <span class="tag">{link.active ? t`Works` : link.revoked_at ? t`Revoked` : t`Expired`}</span>
