@@ -87,17 +87,18 @@ function PendingStatus({ session }) {
   const waiting = items.filter((item) => item.status === 'pending' || item.status === 'sending').length;
   const conflicts = items.filter((item) => item.status === 'conflict').length;
   const failed = items.length - waiting - conflicts;
+  const problem = conflicts || failed;
   let text = session.online ? t`All entries saved to the server.` : t`Offline: entries are kept on this phone.`;
+  if (problem) text = '';
   if (waiting) {
     text = session.online ? plural(waiting, { one: '# entry waiting to sync.', other: '# entries waiting to sync.' }) : plural(waiting, { one: '# entry waiting to sync (offline).', other: '# entries waiting to sync (offline).' });
   }
-  const problem = conflicts || failed;
   return (
     <div class={`sync sync--${problem ? 'failed' : waiting ? 'waiting' : 'done'}`} role="status" aria-live="polite" data-testid="sync-status">
       {text}
       {conflicts > 0 && (
         <>
-          {' '}
+          {text ? ' ' : ''}
           <Link href="/sync">{plural(conflicts, { one: '# entry needs your choice.', other: '# entries need your choice.' })}</Link>
         </>
       )}

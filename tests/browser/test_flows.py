@@ -70,20 +70,65 @@ def family(transactional_db):
     from apps.medications.models import Medication
 
     load_catalogues()
-    maria = User.objects.create_user(email="maria@example.org", password=PASSWORD, display_name="Maria Okafor", time_zone="Europe/Rome")
-    sam = User.objects.create_user(email="sam@example.org", password=PASSWORD, display_name="Sam Okafor", time_zone="Europe/Rome")
+    maria = User.objects.create_user(
+        email="maria@example.org",
+        password=PASSWORD,
+        display_name="Maria Okafor",
+        time_zone="Europe/Rome",
+    )
+    sam = User.objects.create_user(
+        email="sam@example.org",
+        password=PASSWORD,
+        display_name="Sam Okafor",
+        time_zone="Europe/Rome",
+    )
     ada = Patient.objects.create(display_name="Ada", time_zone="Europe/Rome", sm_subtype="CM")
     leo = Patient.objects.create(display_name="Leo", time_zone="Europe/Rome", sm_subtype="ISM")
     Membership.objects.create(patient=ada, user=maria, role=Role.OWNER)
     Membership.objects.create(patient=leo, user=maria, role=Role.OWNER)
     Membership.objects.create(patient=ada, user=sam, role=Role.CAREGIVER)
     today = ada.local_today()
-    omalizumab = Medication.objects.create(patient=ada, name="Omalizumab", route="subcutaneous", dose="150", dose_unit="mg", start_date=today - dt.timedelta(days=60), regimen_kind="interval", interval=4, interval_unit="weeks", interval_anchor="calendar", times_of_day=["09:00"])
-    cetirizine = Medication.objects.create(patient=leo, name="Cetirizine", route="oral", dose="5", dose_unit="mg", start_date=today - dt.timedelta(days=10), regimen_kind="daily", times_of_day=["08:00"])
+    omalizumab = Medication.objects.create(
+        patient=ada,
+        name="Omalizumab",
+        route="subcutaneous",
+        dose="150",
+        dose_unit="mg",
+        start_date=today - dt.timedelta(days=60),
+        regimen_kind="interval",
+        interval=4,
+        interval_unit="weeks",
+        interval_anchor="calendar",
+        times_of_day=["09:00"],
+    )
+    cetirizine = Medication.objects.create(
+        patient=leo,
+        name="Cetirizine",
+        route="oral",
+        dose="5",
+        dose_unit="mg",
+        start_date=today - dt.timedelta(days=10),
+        regimen_kind="daily",
+        times_of_day=["08:00"],
+    )
     for medication in (omalizumab, cetirizine):
         medication_services.medication_replan(medication=medication)
-    pen = AutoInjector.objects.create(patient=ada, brand="Jext", dose_mg="0.15", expires_on=today + dt.timedelta(days=200), location="School bag")
-    return {"maria": maria, "sam": sam, "ada": ada, "leo": leo, "omalizumab": omalizumab, "cetirizine": cetirizine, "pen": pen}
+    pen = AutoInjector.objects.create(
+        patient=ada,
+        brand="Jext",
+        dose_mg="0.15",
+        expires_on=today + dt.timedelta(days=200),
+        location="School bag",
+    )
+    return {
+        "maria": maria,
+        "sam": sam,
+        "ada": ada,
+        "leo": leo,
+        "omalizumab": omalizumab,
+        "cetirizine": cetirizine,
+        "pen": pen,
+    }
 
 
 def choose_patient(page, name):
@@ -99,7 +144,9 @@ def online_again(page, context):
 # --- signing in -----------------------------------------------------------------------------------
 
 
-def test_a_forgotten_password_is_reset_from_the_emailed_link(page, live_server, family, axe_violations, mailoutbox):
+def test_a_forgotten_password_is_reset_from_the_emailed_link(
+    page, live_server, family, axe_violations, mailoutbox
+):
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Forgot your password?").click()
     page.get_by_label("Email").fill("maria@example.org")
@@ -136,12 +183,19 @@ def test_the_sign_in_page_speaks_plainly(page, live_server, axe_violations):
     assert_accessible(page, axe_violations)
 
 
-def test_a_clinician_on_the_phone_gets_the_code_box_and_then_the_clinic(page, live_server, family, axe_violations):
+def test_a_clinician_on_the_phone_gets_the_code_box_and_then_the_clinic(
+    page, live_server, family, axe_violations
+):
     from apps.accounts.totp import totp
     from apps.careteam.models import Membership, Role
     from tests.factories import enable_totp
 
-    doctor = family["maria"].__class__.objects.create_user(email="doctor@example.org", password=PASSWORD, display_name="Dr Lind", time_zone="Europe/Rome")
+    doctor = family["maria"].__class__.objects.create_user(
+        email="doctor@example.org",
+        password=PASSWORD,
+        display_name="Dr Lind",
+        time_zone="Europe/Rome",
+    )
     Membership.objects.create(patient=family["ada"], user=doctor, role=Role.CLINICIAN)
     secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
     enable_totp(doctor, secret)
@@ -149,7 +203,9 @@ def test_a_clinician_on_the_phone_gets_the_code_box_and_then_the_clinic(page, li
     sign_in(page, live_server, "doctor@example.org", heading=None)
     expect(page.get_by_role("heading", level=2)).to_have_text("Enter your code")
     assert_accessible(page, axe_violations)
-    page.get_by_label("Code from your authenticator app").fill(totp(secret, timezone.now().timestamp()))
+    page.get_by_label("Code from your authenticator app").fill(
+        totp(secret, timezone.now().timestamp())
+    )
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(re.compile(r"/clinic/patients$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Patients")
@@ -166,7 +222,9 @@ def test_a_write_the_server_refuses_is_never_left_waiting_to_sync(page, live_ser
     secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
     enable_totp(family["sam"], secret)
     sign_in(page, live_server, "sam@example.org", heading=None)
-    page.get_by_label("Code from your authenticator app").fill(totp(secret, timezone.now().timestamp()))
+    page.get_by_label("Code from your authenticator app").fill(
+        totp(secret, timezone.now().timestamp())
+    )
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Today")
 
@@ -182,7 +240,9 @@ def test_a_write_the_server_refuses_is_never_left_waiting_to_sync(page, live_ser
 # --- pens and alerts ------------------------------------------------------------------------------
 
 
-def test_a_pen_used_shows_what_to_do_and_the_caregiver_sees_the_urgent_alert(page, other_phone, live_server, family, axe_violations):
+def test_a_pen_used_shows_what_to_do_and_the_caregiver_sees_the_urgent_alert(
+    page, other_phone, live_server, family, axe_violations
+):
     from apps.epinephrine.models import AutoInjector
     from apps.notifications.models import Notification
 
@@ -205,7 +265,9 @@ def test_a_pen_used_shows_what_to_do_and_the_caregiver_sees_the_urgent_alert(pag
     sign_in(other_phone, live_server, "sam@example.org")
     alerts = other_phone.get_by_role("region", name=re.compile(r"alert"))
     expect(alerts).to_contain_text("Urgent:")
-    expect(other_phone.get_by_role("link", name=re.compile(r"^Inbox\W+\d+ unread$"))).to_be_visible()
+    expect(
+        other_phone.get_by_role("link", name=re.compile(r"^Inbox\W+\d+ unread$"))
+    ).to_be_visible()
     alerts.get_by_role("link").first.click()
     expect(other_phone.get_by_test_id("message-detail")).to_contain_text("Urgent:")
     other_phone.get_by_role("button", name="I'm dealing with it").click()
@@ -215,13 +277,25 @@ def test_a_pen_used_shows_what_to_do_and_the_caregiver_sees_the_urgent_alert(pag
     assert alert.acknowledged_at is not None and alert.read_at is not None
 
 
-@pytest.mark.xfail(strict=True, reason="needs h11-pipeline: C1 acknowledged_by on every recipient's copy")
+@pytest.mark.xfail(
+    strict=True, reason="needs h11-pipeline: C1 acknowledged_by on every recipient's copy"
+)
 def test_the_others_see_who_acknowledged_an_urgent_alert(page, other_phone, live_server, family):
     from apps.notifications.services import notify
 
     maria, sam = family["maria"], family["sam"]
     copies = [
-        notify(recipient=user, patient=family["ada"], category="pen_used", urgency="urgent", dedupe_key=f"ack-{user.pk}", source_key="pen-used-ada", title="A pen was used for Ada", body="Get emergency care.", url="/pens")
+        notify(
+            recipient=user,
+            patient=family["ada"],
+            category="pen_used",
+            urgency="urgent",
+            dedupe_key=f"ack-{user.pk}",
+            source_key="pen-used-ada",
+            title="A pen was used for Ada",
+            body="Get emergency care.",
+            url="/pens",
+        )
         for user in (maria, sam)
     ]
     sign_in(other_phone, live_server, "sam@example.org")
@@ -232,11 +306,23 @@ def test_the_others_see_who_acknowledged_an_urgent_alert(page, other_phone, live
     expect(page.get_by_text(re.compile(r"^Acknowledged by Sam Okafor"))).to_be_visible()
 
 
-def test_the_emailed_acknowledge_link_acknowledges_after_signing_in(page, live_server, family, console_errors):
+def test_the_emailed_acknowledge_link_acknowledges_after_signing_in(
+    page, live_server, family, console_errors
+):
     from apps.notifications.models import Notification
     from apps.notifications.services import notify
 
-    alert = notify(recipient=family["sam"], patient=family["ada"], category="dose_overdue", urgency="urgent", dedupe_key="overdue-1", source_key="overdue-1", title="Ada's omalizumab is overdue", body="It was due 3 days ago.", url="/medications")
+    alert = notify(
+        recipient=family["sam"],
+        patient=family["ada"],
+        category="dose_overdue",
+        urgency="urgent",
+        dedupe_key="overdue-1",
+        source_key="overdue-1",
+        title="Ada's omalizumab is overdue",
+        body="It was due 3 days ago.",
+        url="/medications",
+    )
     page.goto(f"{live_server.url}/inbox/{alert.pk}?acknowledge=1")
     page.get_by_label("Email").fill("sam@example.org")
     page.get_by_label("Password").fill(PASSWORD)
@@ -247,12 +333,31 @@ def test_the_emailed_acknowledge_link_acknowledges_after_signing_in(page, live_s
     assert Notification.objects.get(pk=alert.pk).acknowledged_at is not None
 
 
-def test_a_failed_inbox_says_so_and_retries_instead_of_looking_empty(page, live_server, family, axe_violations):
+def test_a_failed_inbox_says_so_and_retries_instead_of_looking_empty(
+    page, live_server, family, axe_violations
+):
     from apps.notifications.services import notify
 
-    notify(recipient=family["maria"], patient=family["ada"], category="pen_expiry", urgency="normal", dedupe_key="expiry-1", source_key="expiry-1", title="Ada's pen expires soon", body="Jext expires in 30 days.", url="/pens")
+    notify(
+        recipient=family["maria"],
+        patient=family["ada"],
+        category="pen_expiry",
+        urgency="normal",
+        dedupe_key="expiry-1",
+        source_key="expiry-1",
+        title="Ada's pen expires soon",
+        body="Jext expires in 30 days.",
+        url="/pens",
+    )
     sign_in(page, live_server, "maria@example.org")
-    page.route("**/api/v1/notifications/?page_size=50", lambda route: route.fulfill(status=500, body='{"code":"server_error","detail":"Something went wrong on our side.","fields":{}}', content_type="application/json"))
+    page.route(
+        "**/api/v1/notifications/?page_size=50",
+        lambda route: route.fulfill(
+            status=500,
+            body='{"code":"server_error","detail":"Something went wrong on our side.","fields":{}}',
+            content_type="application/json",
+        ),
+    )
     tab(page, re.compile(r"^Inbox"))
     expect(page.get_by_test_id("load-failed")).to_contain_text("could not be loaded")
     expect(page.get_by_text("No messages.")).to_have_count(0)
@@ -265,7 +370,9 @@ def test_a_failed_inbox_says_so_and_retries_instead_of_looking_empty(page, live_
 # --- the emergency card -----------------------------------------------------------------------------
 
 
-def test_the_card_is_shared_opened_signed_out_and_revoked(page, browser, live_server, family, axe_violations):
+def test_the_card_is_shared_opened_signed_out_and_revoked(
+    page, browser, live_server, family, axe_violations
+):
     sign_in(page, live_server, "maria@example.org")
     choose_patient(page, "Ada")
     go(page, "/card/edit", "Edit the card")
@@ -297,7 +404,9 @@ def test_the_card_is_shared_opened_signed_out_and_revoked(page, browser, live_se
         link = page.get_by_test_id("card-link").filter(has_text="School")
         link.get_by_role("button", name="Revoke").click()
         page.get_by_role("button", name="Revoke").click()
-        expect(page.get_by_test_id("card-link").filter(has_text="School")).to_contain_text("Revoked")
+        expect(page.get_by_test_id("card-link").filter(has_text="School")).to_contain_text(
+            "Revoked"
+        )
         answer = responder.goto(shared)
         assert answer.status in {404, 410}
         expect(responder.locator("body")).not_to_contain_text("+39 333 123 4567")
@@ -321,11 +430,15 @@ def test_the_card_opens_offline_once_seen(page, context, live_server, family):
 # --- medications -----------------------------------------------------------------------------------
 
 
-def test_a_medication_added_with_its_last_dose_shows_the_right_next_date(page, live_server, family, axe_violations):
+def test_a_medication_added_with_its_last_dose_shows_the_right_next_date(
+    page, live_server, family, axe_violations
+):
     from apps.medications.models import DoseLog, Medication
 
     zone = family["leo"].zone
-    last = (timezone.now().astimezone(zone) - dt.timedelta(days=10)).replace(hour=9, minute=0, second=0, microsecond=0)
+    last = (timezone.now().astimezone(zone) - dt.timedelta(days=10)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
     # The documented rule: every 4 weeks counted from the last dose given, at the usual time.
     expected = dt.datetime.combine(last.date() + dt.timedelta(weeks=4), dt.time(9, 0), tzinfo=zone)
 
@@ -346,7 +459,10 @@ def test_a_medication_added_with_its_last_dose_shows_the_right_next_date(page, l
     page.get_by_role("button", name="Add medication").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Medication")
 
-    shown = page.evaluate("iso => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso))", expected.isoformat())
+    shown = page.evaluate(
+        "iso => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(new Date(iso))",
+        expected.isoformat(),
+    )
     card = page.get_by_test_id("medication")
     expect(card).to_contain_text(f"Next dose: {shown}")
     expect(card).to_contain_text("300 mg")
@@ -395,7 +511,9 @@ def test_an_offline_dose_is_stored_once(page, context, live_server, family):
     expect(page.get_by_test_id("stale")).to_be_visible()
     page.get_by_role("button", name="Log a dose of Cetirizine").click()
     page.get_by_role("button", name="Save dose").click()
-    expect(page.get_by_text("Dose of Cetirizine saved on this phone; it will sync when online.")).to_be_visible()
+    expect(
+        page.get_by_text("Dose of Cetirizine saved on this phone; it will sync when online.")
+    ).to_be_visible()
     expect(sync_status(page)).to_have_text("1 entry waiting to sync (offline).")
     assert DoseLog.objects.count() == 0
 
@@ -436,8 +554,12 @@ def test_switching_children_leaks_nothing(page, live_server, family, axe_violati
     assert_accessible(page, axe_violations)
 
     ada, leo = family["ada"], family["leo"]
-    assert [(e.symptom.code, e.severity) for e in SymptomEntry.objects.filter(patient=ada)] == [("skin.itching", 2)]
-    assert [(e.symptom.code, e.severity) for e in SymptomEntry.objects.filter(patient=leo)] == [("skin.hives", 3)]
+    assert [(e.symptom.code, e.severity) for e in SymptomEntry.objects.filter(patient=ada)] == [
+        ("skin.itching", 2)
+    ]
+    assert [(e.symptom.code, e.severity) for e in SymptomEntry.objects.filter(patient=leo)] == [
+        ("skin.hives", 3)
+    ]
     # Leo's history holds Leo's entry only.
     go(page, "/history", "History")
     expect(page.get_by_test_id("history-entry")).to_have_count(1)
@@ -447,7 +569,14 @@ def test_switching_children_leaks_nothing(page, live_server, family, axe_violati
 def _entry(patient, user, code, severity, note, hours_ago):
     from apps.diary.models import Symptom, SymptomEntry
 
-    return SymptomEntry.objects.create(patient=patient, created_by=user, symptom=Symptom.objects.get(code=code, patient=None), severity=severity, note=note, occurred_at=timezone.now() - dt.timedelta(hours=hours_ago))
+    return SymptomEntry.objects.create(
+        patient=patient,
+        created_by=user,
+        symptom=Symptom.objects.get(code=code, patient=None),
+        severity=severity,
+        note=note,
+        occurred_at=timezone.now() - dt.timedelta(hours=hours_ago),
+    )
 
 
 def test_history_edits_and_deletes_with_undo(page, live_server, family, axe_violations):
@@ -482,7 +611,9 @@ def test_history_edits_and_deletes_with_undo(page, live_server, family, axe_viol
     assert SymptomEntry.objects.get(pk=headache.pk).deleted_at is None
 
     entries.filter(has_text="Headache").get_by_role("button", name="Delete").click()
-    page.clock.run_for(10_000)
+    with page.expect_response(lambda response: response.request.method == "DELETE") as deleted:
+        page.clock.run_for(10_000)
+    assert deleted.value.status == 204
     expect(page.get_by_test_id("undo")).to_have_count(0)
     expect(sync_status(page)).to_have_text("All entries saved to the server.")
     page.reload()  # the list is the server's again, without the deleted entry
@@ -491,7 +622,9 @@ def test_history_edits_and_deletes_with_undo(page, live_server, family, axe_viol
     assert SymptomEntry.objects.get(pk=headache.pk).deleted_at is not None
 
 
-def test_an_offline_edit_of_an_entry_changed_elsewhere_shows_both_versions(page, context, live_server, family, axe_violations):
+def test_an_offline_edit_of_an_entry_changed_elsewhere_shows_both_versions(
+    page, context, live_server, family, axe_violations
+):
     ada, maria, sam = family["ada"], family["maria"], family["sam"]
     entry = _entry(ada, maria, "skin.flushing", 5, "at lunch", hours_ago=2)
     sign_in(page, live_server, "maria@example.org")
@@ -504,17 +637,26 @@ def test_an_offline_edit_of_an_entry_changed_elsewhere_shows_both_versions(page,
     page.get_by_role("button", name="Change").click()
     page.get_by_label("Note (optional)").fill("at lunch, after prawns")
     page.get_by_role("button", name="Save changes").click()
-    expect(page.get_by_text("Saved on this phone. It will sync when you are online.")).to_be_visible()
+    expect(
+        page.get_by_text("Saved on this phone. It will sync when you are online.")
+    ).to_be_visible()
 
     # Meanwhile Sam corrects the same entry from his phone.
-    changed = api_client_for(sam).patch(f"/api/v1/patients/{ada.pk}/symptom-entries/{entry.pk}/", {"severity": 7, "note": "at lunch; flushed for an hour"}, content_type="application/json", HTTP_IF_MATCH='"1"')
+    changed = api_client_for(sam).patch(
+        f"/api/v1/patients/{ada.pk}/symptom-entries/{entry.pk}/",
+        {"severity": 7, "note": "at lunch; flushed for an hour"},
+        content_type="application/json",
+        HTTP_IF_MATCH='"1"',
+    )
     assert changed.status_code == 200
 
     online_again(page, context)
     expect(sync_status(page)).to_contain_text("1 entry needs your choice.", timeout=15_000)
     sync_status(page).get_by_role("link").click()
     conflict = page.get_by_test_id("conflict")
-    expect(conflict.get_by_test_id("version-theirs")).to_contain_text("at lunch; flushed for an hour")
+    expect(conflict.get_by_test_id("version-theirs")).to_contain_text(
+        "at lunch; flushed for an hour"
+    )
     expect(conflict.get_by_test_id("version-mine")).to_contain_text("at lunch, after prawns")
     assert_accessible(page, axe_violations)
     conflict.get_by_role("button", name="Keep both notes (your other answers)").click()
@@ -524,7 +666,9 @@ def test_an_offline_edit_of_an_entry_changed_elsewhere_shows_both_versions(page,
     assert entry.severity == 7  # nobody changed it here: Sam's stays
 
 
-def test_two_check_ins_of_one_day_from_two_devices_keep_both_notes(page, context, live_server, family, axe_violations):
+def test_two_check_ins_of_one_day_from_two_devices_keep_both_notes(
+    page, context, live_server, family, axe_violations
+):
     from apps.diary.models import DailyCheckIn
 
     ada, sam = family["ada"], family["sam"]
@@ -537,10 +681,21 @@ def test_two_check_ins_of_one_day_from_two_devices_keep_both_notes(page, context
     page.get_by_label("Quality of life today").fill("40")
     page.get_by_label("Note (optional)").fill("Maria: rash after school")
     page.get_by_role("button", name="Save check-in").click()
-    expect(page.get_by_text("Saved on this phone. It will sync when you are online.")).to_be_visible()
+    expect(
+        page.get_by_text("Saved on this phone. It will sync when you are online.")
+    ).to_be_visible()
 
     day = ada.local_today().isoformat()
-    stored = api_client_for(sam).post(f"/api/v1/patients/{ada.pk}/check-ins/", {"local_date": day, "overall_severity": 2, "quality_of_life": 75, "note": "Sam: good evening"}, content_type="application/json")
+    stored = api_client_for(sam).post(
+        f"/api/v1/patients/{ada.pk}/check-ins/",
+        {
+            "local_date": day,
+            "overall_severity": 2,
+            "quality_of_life": 75,
+            "note": "Sam: good evening",
+        },
+        content_type="application/json",
+    )
     assert stored.status_code == 201
 
     online_again(page, context)

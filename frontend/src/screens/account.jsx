@@ -58,8 +58,27 @@ function Password() {
   );
 }
 
+function TurnOff({ onDone }) {
+  const [values, setValues] = useState({ password: '', code: '' });
+  const form = useSubmit(async () => {
+    await api('auth/totp/disable', { method: 'POST', body: { password: values.password, code: values.code.replace(/\s+/g, '') } });
+    onDone();
+  });
+  return (
+    <form onSubmit={form.submit} noValidate aria-label={t`Turn two-step sign-in off`}>
+      <Field label={t`Your password`} name="password" type="password" autocomplete="current-password" errors={form.fields} value={values.password} onInput={(e) => setValues({ ...values, password: e.currentTarget.value })} />
+      <Field label={t`A code from your authenticator app`} name="code" autocomplete="one-time-code" hint={t`Or one of your recovery codes.`} errors={form.fields} value={values.code} onInput={(e) => setValues({ ...values, code: e.currentTarget.value })} />
+      <FormError error={form.error} shown={['password', 'code']} />
+      <button class="button button--secondary" type="submit" disabled={form.busy}>
+        {t`Turn it off`}
+      </button>
+    </form>
+  );
+}
+
 function TwoStep() {
   const status = useData(() => api('auth/totp'), [], { isEmpty: () => false });
+  const [turningOff, setTurningOff] = useState(false);
   return (
     <section class="card" aria-labelledby="totp-title">
       <h2 id="totp-title">{t`Two-step sign-in`}</h2>
@@ -68,9 +87,20 @@ function TwoStep() {
           <>
             <p>{data.enabled ? t`On: signing in asks for a code from your authenticator app.` : t`Off: signing in needs only your password.`}</p>
             {data.required && !data.enabled && <p class="alert">{t`As a clinician you need it to open your patients' records.`}</p>}
-            <a class="button button--secondary" href="/clinic/security?next=%2Fsettings">
-              {data.enabled ? t`Manage two-step sign-in` : t`Set up two-step sign-in`}
-            </a>
+            {data.enabled && data.required && <p class="muted">{t`Turning it off also closes your patients' records to you until you set it up again.`}</p>}
+            {!data.enabled && (
+              <a class="button button--secondary" href="/clinic/security">
+                {t`Set up two-step sign-in`}
+              </a>
+            )}
+            {data.enabled &&
+              (turningOff ? (
+                <TurnOff onDone={() => { setTurningOff(false); status.reload(); }} />
+              ) : (
+                <button type="button" class="button button--secondary" onClick={() => setTurningOff(true)}>
+                  {t`Turn two-step sign-in off…`}
+                </button>
+              ))}
           </>
         )}
       </Loaded>

@@ -219,15 +219,14 @@ function changes(kind, before, after) {
 }
 
 export function EditEntry({ patient, kind, entryId }) {
-  const endpoint = ENDPOINTS[kind];
-  const record = useData(() => api(patientPath(patient.id, `${endpoint}/${entryId}/`)), [patient.id, kind, entryId], { cache: `entry:${kind}:${entryId}`, isEmpty: () => false });
+  const record = useData(() => api(patientPath(patient.id, `${ENDPOINTS[kind]}/${entryId}/`)), [patient.id, kind, entryId], { cache: `entry:${kind}:${entryId}`, isEmpty: () => false });
   return (
     <>
       <h1>{t`Change an entry`}</h1>
       <p>
         <Link href="/history">{t`Back to History`}</Link>
       </p>
-      {!endpoint ? (
+      {!ENDPOINTS[kind] ? (
         <p>{t`This kind of entry cannot be changed here.`}</p>
       ) : (
         <Loaded state={record}>{(r) => <EditForm key={r.version} patient={patient} kind={kind} record={r} />}</Loaded>

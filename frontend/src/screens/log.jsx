@@ -15,6 +15,8 @@ import { submitSynced } from '../lib/sync.js';
 import { Field, FormError, Loaded, useSubmit } from '../lib/ui.jsx';
 import { BODY_AREAS, COMMON_SYMPTOMS, DOMAINS, FINDINGS, LAB_ANALYTES, say, TRIGGER_CATEGORIES } from '../lib/words.js';
 
+export const CATALOGUES = { symptoms: 'catalogue/symptoms', triggers: 'catalogue/triggers' };
+
 // The catalogues are the shared list plus the patient's own entries; kept on the phone so the
 // forms work offline.
 export function useCatalogue(patient, kind) {
@@ -23,7 +25,7 @@ export function useCatalogue(patient, kind) {
   useEffect(() => {
     const key = `catalogue:${kind}:${patient.id}`;
     kvGet(key).then((cached) => cached && setEntries(cached)).catch(() => {});
-    api(patientPath(patient.id, `catalogue/${kind}/`))
+    api(patientPath(patient.id, `${CATALOGUES[kind]}/`))
       .then((list) => {
         const slim = list.map((entry) => ({ code: entry.code, name: entry.name, group: entry.domain || entry.category, custom: entry.is_custom }));
         setEntries(slim);

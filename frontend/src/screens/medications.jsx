@@ -459,8 +459,12 @@ export function MedicationDetail({ patient, medicationId, query }) {
 function Manage({ patient, medication: m, onChanged, mode, setMode }) {
   const [message, setMessage] = useState('');
   const action = useSubmit(async (what) => {
-    const changed = what === 'stop' ? await api(patientPath(patient.id, `medications/${m.id}/`), { method: 'PATCH', body: { end_date: todayIn(patient.time_zone) } }) : await api(patientPath(patient.id, `medications/${m.id}/${what}/`), { method: 'POST' });
-    onChanged(changed);
+    const request = {
+      stop: () => api(patientPath(patient.id, `medications/${m.id}/`), { method: 'PATCH', body: { end_date: todayIn(patient.time_zone) } }),
+      pause: () => api(patientPath(patient.id, `medications/${m.id}/pause/`), { method: 'POST' }),
+      resume: () => api(patientPath(patient.id, `medications/${m.id}/resume/`), { method: 'POST' }),
+    }[what]();
+    onChanged(await request);
     setMode(null);
     setMessage({ pause: t`Paused: no reminders until you resume it.`, resume: t`Resumed: reminders are planned again.`, stop: t`Stopped as of today.` }[what]);
   });

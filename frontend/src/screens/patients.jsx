@@ -46,7 +46,7 @@ export function AcceptInvitation({ query }) {
   }, []);
   const answer = useSubmit(async (event) => {
     const accept = event.submitter?.value !== 'decline';
-    const result = await api(`invitations/${accept ? 'accept' : 'decline'}`, { method: 'POST', body: { code } });
+    const result = await api(accept ? 'invitations/accept' : 'invitations/decline', { method: 'POST', body: { code } });
     if (accept) await reloadPatients(result.patient.id);
     navigate('/today');
   });

@@ -10,6 +10,7 @@ import { canWriteDiary, isOwner, reloadPatients } from '../lib/session.js';
 import { Confirm, Field, FormError, Loaded, useSubmit } from '../lib/ui.jsx';
 import { DOMAINS, KIT, say, SUBTYPES, TRIGGER_CATEGORIES } from '../lib/words.js';
 import { ZonePicker } from '../lib/zone.jsx';
+import { CATALOGUES } from './log.jsx';
 
 export function DiagnosisChoice({ value, onChange }) {
   return (
@@ -145,22 +146,22 @@ function DeleteRecord({ patient }) {
 }
 
 function CatalogueSection({ patient, kind, title, groups, groupField }) {
-  const entries = useData(() => api(patientPath(patient.id, `catalogue/${kind}/`)), [patient.id, kind], { cache: `own-${kind}:${patient.id}` });
+  const entries = useData(() => api(patientPath(patient.id, `${CATALOGUES[kind]}/`)), [patient.id, kind], { cache: `own-${kind}:${patient.id}` });
   const [values, setValues] = useState({ name: '', group: Object.keys(groups)[0] });
   const [editing, setEditing] = useState(null);
   const add = useSubmit(async () => {
-    const created = await api(patientPath(patient.id, `catalogue/${kind}/`), { method: 'POST', body: { id: crypto.randomUUID(), name: values.name, [groupField]: values.group } });
+    const created = await api(patientPath(patient.id, `${CATALOGUES[kind]}/`), { method: 'POST', body: { id: crypto.randomUUID(), name: values.name, [groupField]: values.group } });
     entries.set([...(entries.data || []), created]);
     setValues({ ...values, name: '' });
   });
   const rename = useSubmit(async () => {
     const entry = entries.data.find((e) => e.id === editing.id);
-    const saved = await api(patientPath(patient.id, `catalogue/${kind}/${entry.id}/`), { method: 'PATCH', body: { name: editing.name }, headers: { 'If-Match': `"${entry.version}"` } });
+    const saved = await api(patientPath(patient.id, `${CATALOGUES[kind]}/${entry.id}/`), { method: 'PATCH', body: { name: editing.name }, headers: { 'If-Match': `"${entry.version}"` } });
     entries.set(entries.data.map((e) => (e.id === saved.id ? saved : e)));
     setEditing(null);
   });
   const remove = useSubmit(async (entry) => {
-    await api(patientPath(patient.id, `catalogue/${kind}/${entry.id}/`), { method: 'DELETE', headers: { 'If-Match': `"${entry.version}"` } });
+    await api(patientPath(patient.id, `${CATALOGUES[kind]}/${entry.id}/`), { method: 'DELETE', headers: { 'If-Match': `"${entry.version}"` } });
     entries.set(entries.data.filter((e) => e.id !== entry.id));
   });
   return (

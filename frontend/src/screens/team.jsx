@@ -57,7 +57,7 @@ function Member({ patient, member, me, onChanged }) {
         <div class="actions">
           {owner && !self && (
             <>
-              <button type="button" class="button button--secondary button--small" onClick={() => setMode('role')} aria-label={t`Change the role of ${name}`}>
+              <button type="button" class="button button--secondary button--small" onClick={() => setMode('role')} aria-label={t`Change role: ${name}`}>
                 {t`Change role`}
               </button>
               <button type="button" class="button button--secondary button--small" onClick={() => setMode('remove')} aria-label={t`Remove ${name}`}>
