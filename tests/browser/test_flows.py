@@ -711,3 +711,164 @@ def test_two_check_ins_of_one_day_from_two_devices_keep_both_notes(
     check_in = DailyCheckIn.objects.get(patient=ada)
     assert check_in.note == "Sam: good evening\n\nMaria: rash after school"
     assert check_in.quality_of_life == 40
+
+
+# --- the rest of what a family does --------------------------------------------------------------
+
+
+def test_the_carry_check_is_answered_once_and_offline_it_waits(page, context, live_server, family):
+    from apps.epinephrine.models import CarryCheck
+
+    sign_in(page, live_server, "maria@example.org")
+    choose_patient(page, "Ada")
+    page.evaluate(WAIT_FOR_CONTROLLING_WORKER)
+    carry = page.get_by_test_id("carry-today")
+    expect(carry).to_contain_text("How many pens are with you today?")
+    context.set_offline(True)
+    carry.get_by_role("button", name="2 or more").click()
+    expect(carry).to_contain_text("Answered today: 2 pens with you.")
+    expect(sync_status(page)).to_have_text("1 entry waiting to sync (offline).")
+    assert CarryCheck.objects.count() == 0
+
+    online_again(page, context)
+    expect(sync_status(page)).to_have_text("All entries saved to the server.", timeout=15_000)
+    page.reload()
+    expect(page.get_by_test_id("carry-today")).to_contain_text("Answered today: 2 pens with you.")
+    expect(page.get_by_text("How many pens are with you today?")).to_have_count(0)
+    check = CarryCheck.objects.get()
+    assert (check.patient_id, check.local_date, check.pens_with_me) == (
+        family["ada"].pk,
+        family["ada"].local_today(),
+        2,
+    )
+
+
+def test_the_carry_check_time_is_set(page, live_server, family):
+    from apps.epinephrine.models import CarryCheckSettings
+
+    sign_in(page, live_server, "maria@example.org")
+    choose_patient(page, "Ada")
+    go(page, "/carry-check", "Carry check")
+    page.get_by_label("At what time").fill("07:45")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    settings = CarryCheckSettings.objects.get(patient=family["ada"])
+    assert (settings.enabled, settings.local_time) == (True, dt.time(7, 45))
+
+
+def test_the_profile_takes_a_time_zone_from_the_list_not_a_typo(
+    page, live_server, family, axe_violations
+):
+    sign_in(page, live_server, "maria@example.org")
+    choose_patient(page, "Leo")
+    tab(page, "More")
+    page.get_by_role("link", name="Profile, diagnosis and time zone").click()
+    expect(page.get_by_text("Indolent systemic mastocytosis (ISM)")).to_be_visible()
+    zone = page.get_by_label("Time zone")
+    zone.fill("Stockholm")
+    page.get_by_role("group", name="Matching time zones").get_by_role(
+        "button", name="Europe/Stockholm"
+    ).click()
+    expect(zone).to_have_value("Europe/Stockholm")
+    page.get_by_label("Smoldering systemic mastocytosis (SSM)").check()
+    assert_accessible(page, axe_violations)
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    leo = family["leo"]
+    leo.refresh_from_db()
+    assert (leo.time_zone, leo.sm_subtype) == ("Europe/Stockholm", "SSM")
+
+
+def test_the_owner_manages_the_care_team_and_sees_who_read_the_record(
+    page, live_server, family, axe_violations
+):
+    from apps.careteam.models import Membership
+
+    api_client_for(family["sam"]).get(f"/api/v1/patients/{family['ada'].pk}/emergency-card")
+    sign_in(page, live_server, "maria@example.org")
+    choose_patient(page, "Ada")
+    go(page, "/audit", "Who saw the record")
+    expect(page.get_by_test_id("audit-event").first).to_contain_text(
+        "sam@example.org (Caregiver) looked at emergency card"
+    )
+    go(page, "/team", "Care team")
+    sam = page.get_by_test_id("member").filter(has_text="Sam Okafor")
+    expect(sam).to_contain_text("Caregiver")
+    assert_accessible(page, axe_violations)
+    sam.get_by_role("button", name="Remove Sam Okafor").click()
+    page.get_by_role("button", name="Remove", exact=True).click()
+    expect(page.get_by_test_id("member").filter(has_text="Sam Okafor")).to_have_count(0)
+    assert not Membership.objects.filter(user=family["sam"], revoked_at__isnull=True).exists()
+
+
+def test_an_own_symptom_is_added_and_logged(page, live_server, family):
+    from apps.diary.models import SymptomEntry
+
+    sign_in(page, live_server, "maria@example.org")
+    choose_patient(page, "Ada")
+    go(page, "/catalogue", "Your own symptoms and triggers")
+    symptoms = page.get_by_role("region", name="Symptoms")
+    symptoms.get_by_label("Name", exact=True).fill("Cat hair rash")
+    symptoms.get_by_label("Part of the body").select_option("skin")
+    symptoms.get_by_role("button", name="Add symptom").click()
+    expect(symptoms).to_contain_text("Cat hair rash")
+    go(page, "/log/symptom", "Log a symptom")
+    page.get_by_label("Symptom", exact=True).select_option(label="Cat hair rash")
+    page.get_by_role("button", name="Arms").click()
+    page.get_by_role("button", name="Save symptom").click()
+    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+    entry = SymptomEntry.objects.get()
+    assert (entry.symptom.code, entry.body_areas) == ("custom.cat_hair_rash", ["arms"])
+
+
+def test_trends_show_what_came_before_flares_with_the_counts(page, live_server, family):
+    from apps.diary.models import Symptom, SymptomEntry, Trigger, TriggerExposure
+
+    ada, maria = family["ada"], family["maria"]
+    heat = Trigger.objects.filter(patient=None, category="temperature").first()
+    flushing = Symptom.objects.get(code="skin.flushing", patient=None)
+    now = timezone.now()
+    for days in (3, 8, 13):
+        exposed = now - dt.timedelta(days=days, hours=5)
+        TriggerExposure.objects.create(
+            patient=ada, trigger=heat, occurred_at=exposed, created_by=maria
+        )
+        SymptomEntry.objects.create(
+            patient=ada,
+            symptom=flushing,
+            severity=8,
+            occurred_at=exposed + dt.timedelta(hours=2),
+            created_by=maria,
+        )
+    sign_in(page, live_server, "maria@example.org")
+    choose_patient(page, "Ada")
+    go(page, "/trends", "Trends")
+    insight = page.get_by_test_id("trigger-insight").filter(has_text=heat.name)
+    expect(insight).to_contain_text("Logged 3 times; followed by a flare within 24 hours 3 times.")
+    expect(page.get_by_role("table")).to_have_count(0)  # lists, not tables, on a phone
+
+
+def test_the_inbox_offline_shows_what_it_last_saw(page, context, live_server, family):
+    from apps.notifications.services import notify
+
+    notify(
+        recipient=family["maria"],
+        patient=family["leo"],
+        category="dose_reminder",
+        urgency="normal",
+        dedupe_key="r-1",
+        source_key="r-1",
+        title="Leo's cetirizine is due",
+        body="At 08:00.",
+        url="/medications",
+    )
+    sign_in(page, live_server, "maria@example.org")
+    page.evaluate(WAIT_FOR_CONTROLLING_WORKER)
+    tab(page, re.compile(r"^Inbox"))
+    expect(page.get_by_test_id("message")).to_contain_text("Leo's cetirizine is due")
+    context.set_offline(True)
+    page.reload()
+    tab(page, re.compile(r"^Inbox"))
+    expect(page.get_by_test_id("stale")).to_contain_text("Offline: showing what this phone saw")
+    expect(page.get_by_test_id("message")).to_contain_text("Leo's cetirizine is due")
+    expect(page.get_by_text("No messages.")).to_have_count(0)

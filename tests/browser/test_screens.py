@@ -3,6 +3,7 @@ is clean in light and dark, and the README's phone screenshots are taken here.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -130,8 +131,20 @@ def _records(maria):
         occurred_at=timezone.now(),
         created_by=maria,
     )
-    medication = Medication.objects.filter(patient=leo).first()
-    pen = AutoInjector.objects.filter(patient=leo, state="in_use").first()
+    today = leo.local_today()
+    medication = Medication.objects.filter(patient=leo).first() or Medication.objects.create(
+        patient=leo,
+        name="Cetirizine",
+        route="oral",
+        start_date=today,
+        regimen_kind="daily",
+        times_of_day=["08:00"],
+    )
+    pen = AutoInjector.objects.filter(
+        patient=leo, state="in_use"
+    ).first() or AutoInjector.objects.create(
+        patient=leo, brand="Jext", dose_mg="0.15", expires_on=today + dt.timedelta(days=90)
+    )
     notification = Notification.objects.filter(recipient=maria).first() or notify(
         recipient=maria,
         patient=leo,

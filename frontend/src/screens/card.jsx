@@ -101,7 +101,7 @@ export function CardEdit({ patient }) {
       <p>
         <Link href="/card">{t`Back to the card`}</Link>
       </p>
-      {!isOwner(patient) ? <p>{t`Only the owners of the record change the card.`}</p> : <Loaded state={card}>{(data) => <CardEditForm key={data.updated_at} patient={patient} card={data} onSaved={card.set} />}</Loaded>}
+      {!isOwner(patient) ? <p>{t`Only the owners of the record change the card.`}</p> : <Loaded state={card}>{(data) => <CardEditForm patient={patient} card={data} onSaved={card.set} />}</Loaded>}
     </>
   );
 }

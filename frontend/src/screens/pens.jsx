@@ -347,7 +347,7 @@ function CarrySettings({ patient }) {
   return (
     <section class="card" aria-labelledby="carry-settings">
       <h2 id="carry-settings">{t`Daily reminder`}</h2>
-      <Loaded state={settings}>{(data) => <CarrySettingsForm key={JSON.stringify(data)} patient={patient} data={data} onSaved={settings.set} />}</Loaded>
+      <Loaded state={settings}>{(data) => <CarrySettingsForm patient={patient} data={data} onSaved={settings.set} />}</Loaded>
     </section>
   );
 }

@@ -47,7 +47,7 @@ export function Profile({ patient }) {
   return (
     <>
       <h1>{t`Profile`}</h1>
-      <Loaded state={record}>{(data) => <ProfileForm key={data.updated_at} patient={patient} record={data} onSaved={record.set} />}</Loaded>
+      <Loaded state={record}>{(data) => <ProfileForm patient={patient} record={data} onSaved={record.set} />}</Loaded>
       <section class="card" aria-labelledby="export-title">
         <h2 id="export-title">{t`Download the record`}</h2>
         <p class="muted">{t`For another doctor, a spreadsheet or your own copy.`}</p>

@@ -87,7 +87,7 @@ function Devices({ devices }) {
 
 function Preferences() {
   const prefs = useData(() => api('notification-preferences'), [], { isEmpty: () => false });
-  return <Loaded state={prefs}>{(data) => <PreferencesForm key={JSON.stringify(data)} initial={data} onSaved={prefs.set} />}</Loaded>;
+  return <Loaded state={prefs}>{(data) => <PreferencesForm initial={data} onSaved={prefs.set} />}</Loaded>;
 }
 
 function PreferencesForm({ initial, onSaved }) {
