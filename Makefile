@@ -9,12 +9,13 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := frontend/node_modules/.installed
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.* frontend/package.json -type f 2>/dev/null)
 
-.PHONY: run test lint typecheck pytest frontend bench lock clean help
+.PHONY: run test lint typecheck pytest frontend messages bench lock clean help
 
 help:
 	@echo "make run    install, build, migrate, load demo data, start web + worker + beat"
 	@echo "make test   lint, type-check and run the whole test suite"
 	@echo "make bench  run the benchmarks under bench/ and print their ratios"
+	@echo "make messages  update the gettext catalogues under locale/ from the code"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +34,18 @@ frontend/dist/index.html: $(NPM_STAMP) $(FRONTEND_SOURCES)
 
 frontend: frontend/dist/index.html
 
-run: $(STAMP) frontend
+# The server's gettext catalogues. Compiled by Django's compilemessages, which runs GNU msgfmt
+# (Debian's `gettext`); the .mo files are build output, never committed.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+$(MO_FILES) &: $(PO_FILES) | $(STAMP)
+	$(PY) manage.py compilemessages --verbosity 0 --ignore .venv --ignore frontend --ignore var
+
+messages: $(STAMP)
+	$(PY) manage.py messages
+
+run: $(STAMP) frontend $(MO_FILES)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
@@ -46,7 +58,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-pytest: $(STAMP) frontend
+pytest: $(STAMP) frontend $(MO_FILES)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

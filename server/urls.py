@@ -24,6 +24,7 @@ from apps.core.views import pwa_index
 from apps.diary import urls as diary_urls
 from apps.emergency import urls as emergency_urls
 from apps.epinephrine import urls as epinephrine_urls
+from apps.glossary import urls as glossary_urls
 from apps.medications import urls as medications_urls
 from apps.notifications import urls as notifications_urls
 from apps.ops.health import HealthView
@@ -45,6 +46,7 @@ api_v1 = [
     path("", include(careteam_urls)),
     path("", include(notifications_urls)),
     path("", include(clinic_urls)),
+    path("", include(glossary_urls)),
     path("patients/<uuid:patient_pk>/", include(patient_urlpatterns)),
 ]
 

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.i18n import language_from_request
 from apps.core.throttling import SettingsScopedRateThrottle
 
 from . import otp, services, totp
@@ -93,7 +94,9 @@ class RegisterView(AnonymousFormView):
     def post(self, request: Request) -> Response:
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
+        user = services.user_register(
+            **{"language": language_from_request(request), **data.validated_data}
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
@@ -154,7 +157,10 @@ class MeView(APIView):
 
     @extend_schema(
         summary="Update your account",
-        description="Change your display name or time zone. The email is fixed.",
+        description=(
+            "Change your display name, time zone or language (what your notifications and "
+            "emails come in). The email is fixed."
+        ),
         request=UserSerializer,
         responses=UserSerializer,
     )

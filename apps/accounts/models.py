@@ -7,6 +7,7 @@ import secrets
 import uuid
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -38,6 +39,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(max_length=120)
     # The user's own zone, for their notifications' quiet hours; each patient has its own zone.
     time_zone = models.CharField(max_length=64, default="UTC")
+    # The language this person reads Mastline in: what is sent to them (notifications, emails)
+    # is rendered in it (apps.core.i18n.language_of). The browser's at sign-up; a patient record
+    # keeps none of its own, so a caregiver and a clinician of one patient may differ.
+    language = models.CharField(
+        max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -1,3 +1,6 @@
+from typing import Any
+
+from django.conf import settings
 from rest_framework import serializers
 
 from apps.core.serializers import StrictModelSerializer, StrictSerializer, TimeZoneField
@@ -5,12 +8,18 @@ from apps.core.serializers import StrictModelSerializer, StrictSerializer, TimeZ
 from .models import ApiToken, User
 
 
+def _language_field(**kwargs: Any) -> serializers.ChoiceField:
+    kwargs.setdefault("help_text", "The language your notifications and emails come in.")
+    return serializers.ChoiceField(choices=settings.LANGUAGES, **kwargs)
+
+
 class UserSerializer(StrictModelSerializer):
     time_zone = TimeZoneField(required=False, help_text="IANA zone for your own notifications.")
+    language = _language_field(required=False)
 
     class Meta:
         model = User
-        fields = ("id", "email", "display_name", "time_zone", "date_joined")
+        fields = ("id", "email", "display_name", "time_zone", "language", "date_joined")
         read_only_fields = ("id", "email", "date_joined")
 
 
@@ -21,6 +30,13 @@ class RegisterSerializer(StrictSerializer):
     )
     display_name = serializers.CharField(max_length=120)
     time_zone = TimeZoneField(default="UTC")
+    language = _language_field(
+        required=False,
+        help_text=(
+            "The language your notifications and emails come in. Left out: the browser's "
+            "(Accept-Language), or English."
+        ),
+    )
 
 
 class LoginSerializer(StrictSerializer):

@@ -30,14 +30,20 @@ def _validate_password(password: str, user: User | None = None) -> None:
 
 
 @transaction.atomic
-def user_register(*, email: str, password: str, display_name: str, time_zone: str) -> User:
+def user_register(
+    *, email: str, password: str, display_name: str, time_zone: str, language: str
+) -> User:
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": ["An account with this email already exists."]})
     candidate = User(email=email, display_name=display_name, time_zone=time_zone)
     _validate_password(password, candidate)
     return User.objects.create_user(
-        email=email, password=password, display_name=display_name, time_zone=time_zone
+        email=email,
+        password=password,
+        display_name=display_name,
+        time_zone=time_zone,
+        language=language,
     )
 
 

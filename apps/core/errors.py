@@ -1,7 +1,10 @@
 """One error shape for the whole API: ``{"code": ..., "detail": ..., "fields": {...}}``.
 
 `code` is stable and machine-readable, `detail` is a sentence for a person, and `fields` names
-every input that was wrong with its messages (nested serializers keep their nesting).
+every input that was wrong with its messages (nested serializers keep their nesting). `detail`
+and the messages are in the request's language (Accept-Language, activated by LocaleMiddleware;
+English when it asks for none we speak): DRF's and Django's own messages come translated from
+their catalogues, ours from locale/.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -38,7 +42,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             fields = {"non_field_errors": fields}
         body: dict[str, Any] = {
             "code": "invalid",
-            "detail": "Some fields are not valid.",
+            "detail": _("Some fields are not valid."),
             "fields": fields,
         }
     else:
@@ -57,10 +61,12 @@ def json_error(code: str, detail: str, http_status: int) -> JsonResponse:
 
 
 def api_not_found(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return json_error("not_found", "Not found.", status.HTTP_404_NOT_FOUND)
+    return json_error("not_found", _("Not found."), status.HTTP_404_NOT_FOUND)
 
 
 def api_server_error(request: Any) -> JsonResponse:
     return json_error(
-        "server_error", "Something went wrong on our side.", status.HTTP_500_INTERNAL_SERVER_ERROR
+        "server_error",
+        _("Something went wrong on our side."),
+        status.HTTP_500_INTERNAL_SERVER_ERROR,
     )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from .errors import json_error
 
@@ -32,7 +33,7 @@ class RequestSizeLimitMiddleware:
             try:
                 length = int(raw_length)
             except ValueError:
-                return json_error("bad_request", "Content-Length is not a number.", 400)
+                return json_error("bad_request", _("Content-Length is not a number."), 400)
             if length > limit:
                 return self._too_large(limit)
         elif (
@@ -48,7 +49,9 @@ class RequestSizeLimitMiddleware:
     @staticmethod
     def _too_large(limit: int) -> HttpResponse:
         return json_error(
-            "request_too_large", f"The request body is larger than {limit} bytes.", 413
+            "request_too_large",
+            _("The request body is larger than %(limit)s bytes.") % {"limit": limit},
+            413,
         )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 
@@ -16,7 +18,7 @@ class RejectUnknownFieldsMixin:
             known = set(self.fields)  # type: ignore[attr-defined]
             unknown = sorted(set(data) - known)
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
             read_only = sorted(
                 name
                 for name in data
@@ -24,7 +26,7 @@ class RejectUnknownFieldsMixin:
             )
             if read_only:
                 raise serializers.ValidationError(
-                    {name: ["This field is read-only."] for name in read_only}
+                    {name: [_("This field is read-only.")] for name in read_only}
                 )
         return super().to_internal_value(data)  # type: ignore[misc]
 
@@ -50,7 +52,9 @@ def is_known_time_zone(name: str) -> bool:
 class TimeZoneField(serializers.CharField):
     """An IANA zone name such as ``Europe/Rome``; schedules are expanded in it."""
 
-    default_error_messages = {"unknown": "'{value}' is not an IANA time zone (e.g. Europe/Rome)."}
+    default_error_messages = {
+        "unknown": gettext_lazy("'{value}' is not an IANA time zone (e.g. Europe/Rome).")
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)

@@ -26,6 +26,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.careteam.access import Capability, PatientScopedMixin
+from apps.glossary.models import TermKind
+from apps.glossary.selectors import annotate_names
 from apps.sync.api import SyncedViewSetMixin
 
 from . import insights, selectors, services
@@ -176,9 +178,14 @@ class _CatalogueViewSet(DiaryViewSet):
     """The shared catalogue plus the patient's own entries; only the latter can be changed."""
 
     pagination_class = None  # a few dozen entries: the phone caches the whole list
+    term_kind: TermKind
 
     def scope_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(Q(patient__isnull=True) | Q(patient=self.patient))
+
+    def get_queryset(self) -> QuerySet[Any]:
+        # Shared entries are named in the request's language (apps.glossary).
+        return annotate_names(super().get_queryset(), kind=self.term_kind)
 
     def get_object(self) -> Any:
         entry = super().get_object()
@@ -203,6 +210,7 @@ _CATALOGUE_CREATE = (
 class SymptomCatalogueViewSet(_CatalogueViewSet):
     queryset = Symptom.objects.all()
     serializer_class = SymptomCatalogueSerializer
+    term_kind = TermKind.SYMPTOM
     sync_kind = "custom_symptom"
     audit_resource = "symptom_catalogue"
 
@@ -222,6 +230,7 @@ class SymptomCatalogueViewSet(_CatalogueViewSet):
 class TriggerCatalogueViewSet(_CatalogueViewSet):
     queryset = Trigger.objects.all()
     serializer_class = TriggerCatalogueSerializer
+    term_kind = TermKind.TRIGGER
     sync_kind = "custom_trigger"
     audit_resource = "trigger_catalogue"
 

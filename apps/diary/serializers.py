@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.careteam.models import Patient
+from apps.glossary.serializers import TermNameField
 from apps.sync.api import SyncedModelSerializer
 
 from .models import (
@@ -99,6 +100,16 @@ class _CatalogueSerializer(SyncedModelSerializer):
             "(made from the name if you leave it out)."
         ),
     )
+    name = TermNameField(
+        max_length=120,
+        help_text=(
+            "In the request's language (Accept-Language) for a shared entry, the patient's word "
+            "(docs/glossary.md); your own entries keep the name you gave them."
+        ),
+    )
+    clinical_name = TermNameField(
+        clinical=True, help_text="The clinician's word for the same entry, for the clinic."
+    )
     is_custom = serializers.BooleanField(read_only=True)
 
     def validate_code(self, value: str) -> str:
@@ -131,7 +142,14 @@ class SymptomCatalogueSerializer(_CatalogueSerializer):
 
     class Meta:
         model = Symptom
-        fields = (*SyncedModelSerializer.SYNC_FIELDS, "code", "name", "domain", "is_custom")
+        fields = (
+            *SyncedModelSerializer.SYNC_FIELDS,
+            "code",
+            "name",
+            "clinical_name",
+            "domain",
+            "is_custom",
+        )
         validators: list[Any] = []  # uniqueness among live entries is checked in validate()
 
 
@@ -140,7 +158,14 @@ class TriggerCatalogueSerializer(_CatalogueSerializer):
 
     class Meta:
         model = Trigger
-        fields = (*SyncedModelSerializer.SYNC_FIELDS, "code", "name", "category", "is_custom")
+        fields = (
+            *SyncedModelSerializer.SYNC_FIELDS,
+            "code",
+            "name",
+            "clinical_name",
+            "category",
+            "is_custom",
+        )
         validators: list[Any] = []
 
 

@@ -23,6 +23,8 @@ from rest_framework.response import Response
 from apps.accounts.authentication import request_user
 from apps.careteam.access import Capability, PatientScopedMixin, capabilities_of
 from apps.careteam.models import Role
+from apps.glossary.models import TermKind
+from apps.glossary.selectors import annotate_names
 from apps.sync.api import SyncedViewSetMixin
 
 from . import calendar, selectors, services
@@ -135,7 +137,9 @@ class MedicationViewSet(
     )
     @action(detail=False, methods=["get"])
     def catalogue(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(CatalogueDrugSerializer(CatalogueDrug.objects.all(), many=True).data)
+        # A catalogue drug's stable key in the glossary is its English name.
+        drugs = annotate_names(CatalogueDrug.objects.all(), kind=TermKind.DRUG, code_field="name")
+        return Response(CatalogueDrugSerializer(drugs, many=True).data)
 
     @extend_schema(
         summary="The dose schedule of a period, with adherence",

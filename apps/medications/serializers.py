@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 
 from apps.careteam.access import object_in_scope
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
+from apps.glossary.serializers import TermNameField
 from apps.sync.api import SyncedModelSerializer
 
 from . import policy
@@ -33,13 +34,15 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 class CatalogueDrugSerializer(StrictModelSerializer):
+    name = TermNameField(help_text="In the request's language (apps.glossary).")
+    clinical_name = TermNameField(clinical=True, help_text="The clinician's word.")
     route = serializers.ChoiceField(
         source="usual_route", choices=Route.choices, help_text="The usual route."
     )
 
     class Meta:
         model = CatalogueDrug
-        fields = ("id", "name", "drug_class", "route", "note")
+        fields = ("id", "name", "clinical_name", "drug_class", "route", "note")
         read_only_fields = fields
 
 

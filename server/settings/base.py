@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.core",
+    "apps.glossary",
     "apps.accounts",
     "apps.careteam",
     "apps.audit",
@@ -61,11 +62,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "apps.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions and static files (a static file does not vary by language), before
+    # CommonMiddleware as Django asks. Activates the language of the request's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
+    # After the language is known, so its 413 speaks it; still before anything reads the body.
+    "apps.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -170,7 +175,19 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
 # --- Internationalisation -----------------------------------------------------------------------
+# English is the source language and the fallback. Each account keeps its own language
+# (User.language, apps.core.i18n); a request speaks its Accept-Language (LocaleMiddleware).
 LANGUAGE_CODE = "en"
+# Each language in its own name, as a language picker shows it.
+LANGUAGES = [
+    ("en", "English"),
+    ("it", "Italiano"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+]
+# The gettext catalogues of every app (`make messages` writes them, `make` compiles them).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"  # storage is UTC; every patient carries its own IANA zone for schedules
 USE_I18N = True
 USE_TZ = True
