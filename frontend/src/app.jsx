@@ -5,6 +5,7 @@ import { Link, navigate, useLocation } from './lib/router.jsx';
 import { currentPatient, setSession, useSession } from './lib/session.js';
 import { useOutbox } from './lib/sync.js';
 import { useUnread } from './lib/unread.js';
+import { loadGlossary } from './lib/words.js';
 import { SignIn } from './screens/signin.jsx';
 import { Today } from './screens/today.jsx';
 
@@ -167,6 +168,10 @@ function SignedIn({ session, path, query }) {
   useEffect(() => {
     if (path === '/' || path === '/signin' || path === '/signup') navigate('/today', { replace: true });
   }, [path]);
+  useEffect(() => {
+    // The glossary's words replace the app's own once fetched: draw the screen again then.
+    loadGlossary().then((terms) => terms && setSession({ wordsLoadedAt: Date.now() }));
+  }, []);
   useEffect(() => {
     // A link to another patient of mine (from a notification) switches to them.
     if (route?.params.patientId && route.params.patientId !== session.patientId && session.patients.some((p) => p.id === route.params.patientId)) {

@@ -770,7 +770,7 @@ def test_the_profile_takes_a_time_zone_from_the_list_not_a_typo(
         "button", name="Europe/Stockholm"
     ).click()
     expect(zone).to_have_value("Europe/Stockholm")
-    page.get_by_label("Smoldering systemic mastocytosis (SSM)").check()
+    page.locator("input[name=sm_subtype][value=SSM]").check()
     assert_accessible(page, axe_violations)
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Saved.")).to_be_visible()

@@ -1,11 +1,40 @@
 // The product's words for the server's codes, in one place, so every screen says "Hives" for
-// skin.hives and explains "ISM" where it appears. `msg` marks them for the catalogue; `say()`
-// reads one in the active language.
+// skin.urticaria and explains "ISM" where it appears. The server's glossary (GET glossary, in the
+// reader's language: the patient's word of each clinical term, docs/glossary.md) comes first;
+// these words, compiled into the app's catalogue, are what shows before it has been fetched once
+// (offline) and for codes it does not know. `say()` reads one.
 import { msg } from '@lingui/core/macro';
+import { api } from './api.js';
 import { i18n } from './i18n.js';
+import { kvGet, kvSet } from './idb.js';
 import { humanize } from './ui.jsx';
 
-export const say = (table, code) => (table[code] ? i18n._(table[code]) : humanize(code));
+const GLOSSARY_KIND = Symbol('glossary kind');
+const glossaryKind = (kind, table) => Object.defineProperty(table, GLOSSARY_KIND, { value: kind });
+let glossary = null;
+
+// Fetched once a session (and kept on the phone for the next start offline).
+export async function loadGlossary() {
+  const key = `glossary:${navigator.language}`;
+  glossary = glossary || (await kvGet(key).catch(() => null));
+  try {
+    const kinds = ['symptom_domain', 'anaphylaxis_finding', 'sm_subtype', 'trigger_category', 'route', 'injection_site', 'lab_analyte'];
+    const answer = await api(`glossary?${kinds.map((kind) => `kind=${kind}`).join('&')}`);
+    glossary = answer.terms;
+    kvSet(key, glossary).catch(() => {});
+  } catch {
+    // Offline or an older server: the app's own words stand in.
+  }
+  return glossary;
+}
+
+export function say(table, code) {
+  const word = glossary?.[table[GLOSSARY_KIND]]?.[code]?.name;
+  if (word) return table === SUBTYPES && code !== 'unknown' ? `${word} (${code})` : word;
+  const entry = table[code];
+  if (!entry) return humanize(code);
+  return i18n._(Array.isArray(entry) ? entry[0] : entry);
+}
 
 // The quick-log chips: the common symptoms, by their catalogue codes (works offline).
 export const COMMON_SYMPTOMS = {
@@ -20,7 +49,7 @@ export const COMMON_SYMPTOMS = {
 };
 
 // Anaphylaxis findings in everyday words (apps/diary/rules.py ANAPHYLAXIS_FINDINGS).
-export const FINDINGS = {
+export const FINDINGS = glossaryKind('anaphylaxis_finding', {
   'skin.flushing': msg`Flushing`,
   'skin.urticaria': msg`Hives`,
   'skin.angioedema': msg`Swelling of lips, eyes or face`,
@@ -41,10 +70,10 @@ export const FINDINGS = {
   'neuro.collapse': msg`Collapsed`,
   'neuro.loss_of_consciousness': msg`Passed out`,
   'neuro.incontinence': msg`Lost bladder or bowel control`,
-};
+});
 
 // Diagnoses: the abbreviation a clinic letter uses, in words, with what it means.
-export const SUBTYPES = {
+export const SUBTYPES = glossaryKind('sm_subtype', {
   ISM: [msg`Indolent systemic mastocytosis (ISM)`, msg`The most common form: symptoms from mast cells, slow to change.`],
   BMM: [msg`Bone-marrow mastocytosis (BMM)`, msg`Mast cells mainly in the bone marrow, usually without skin lesions.`],
   SSM: [msg`Smoldering systemic mastocytosis (SSM)`, msg`More mast cells in the body, followed closely, not aggressive.`],
@@ -54,8 +83,7 @@ export const SUBTYPES = {
   CM: [msg`Cutaneous mastocytosis (CM)`, msg`Mast cells in the skin only, often in children (urticaria pigmentosa).`],
   MCAS: [msg`Mast cell activation syndrome (MCAS)`, msg`Mast-cell symptoms without extra mast cells.`],
   unknown: [msg`Not known yet`, msg`The care team has not named the form yet.`],
-};
-export const subtypeName = (code) => (SUBTYPES[code] ? i18n._(SUBTYPES[code][0]) : code);
+});
 
 export const KIT = {
   positive: msg`KIT D816V found`,
@@ -76,14 +104,14 @@ export const ROLE_HINTS = {
   clinician: msg`Reads the record, adds lab results and clinic doses`,
 };
 
-export const SITES = {
+export const SITES = glossaryKind('injection_site', {
   abdomen_left: msg`Abdomen, left`,
   abdomen_right: msg`Abdomen, right`,
   thigh_left: msg`Thigh, left`,
   thigh_right: msg`Thigh, right`,
   upper_arm_left: msg`Upper arm, left`,
   upper_arm_right: msg`Upper arm, right`,
-};
+});
 
 export const BODY_AREAS = {
   head: msg`Head`,
@@ -100,7 +128,7 @@ export const BODY_AREAS = {
   whole_body: msg`Whole body`,
 };
 
-export const DOMAINS = {
+export const DOMAINS = glossaryKind('symptom_domain', {
   skin: msg`Skin`,
   gastrointestinal: msg`Stomach and gut`,
   cardiovascular: msg`Heart and circulation`,
@@ -108,9 +136,9 @@ export const DOMAINS = {
   musculoskeletal: msg`Bones, muscles and joints`,
   neuropsychological: msg`Head, mood and sleep`,
   constitutional: msg`Whole body`,
-};
+});
 
-export const TRIGGER_CATEGORIES = {
+export const TRIGGER_CATEGORIES = glossaryKind('trigger_category', {
   food: msg`Food`,
   drink: msg`Drink and alcohol`,
   temperature: msg`Heat, cold and temperature change`,
@@ -121,7 +149,7 @@ export const TRIGGER_CATEGORIES = {
   medication: msg`Medication`,
   procedure: msg`Procedure, anaesthesia, contrast`,
   environment: msg`Environment and fragrance`,
-};
+});
 
 export const PEN_STATES = {
   in_use: msg`Ready`,
@@ -139,7 +167,7 @@ export const NOTIFICATION_CATEGORIES = {
   pen_used: msg`A pen was used`,
 };
 
-export const ROUTES_OF_GIVING = {
+export const ROUTES_OF_GIVING = glossaryKind('route', {
   oral: msg`By mouth`,
   subcutaneous: msg`Injection under the skin`,
   intramuscular: msg`Injection into a muscle`,
@@ -148,13 +176,13 @@ export const ROUTES_OF_GIVING = {
   inhaled: msg`Inhaled`,
   nasal: msg`In the nose`,
   other: msg`Another way`,
-};
+});
 
-export const LAB_ANALYTES = {
+export const LAB_ANALYTES = glossaryKind('lab_analyte', {
   tryptase: [msg`Serum tryptase`, 'ng/mL'],
   kit_d816v: [msg`KIT D816V allele burden`, '%'],
   total_ige: [msg`Total IgE`, 'IU/mL'],
-};
+});
 
 export const DIARY_KINDS = {
   symptom: msg`Symptom`,

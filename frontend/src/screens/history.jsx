@@ -38,7 +38,7 @@ function summary(kind, r, medicationNames) {
     case 'anaphylaxis_episode':
       return r.epinephrine_doses ? t`Anaphylaxis, epinephrine ${r.epinephrine_doses}×` : t`Anaphylaxis`;
     case 'lab_result': {
-      const name = LAB_ANALYTES[r.analyte] ? i18n._(LAB_ANALYTES[r.analyte][0]) : r.analyte;
+      const name = say(LAB_ANALYTES, r.analyte);
       return `${name}: ${r.value} ${r.unit}`;
     }
     case 'dose': {
@@ -318,10 +318,10 @@ function EditForm({ patient, kind, record }) {
           {F({ name: 'onset_at', label: t`When it started`, type: 'datetime-local' })}
           <fieldset>
             <legend>{t`What happened`}</legend>
-            {Object.entries(FINDINGS).map(([code, label]) => (
+            {Object.keys(FINDINGS).map((code) => (
               <label class="check" key={code}>
                 <input type="checkbox" checked={values.findings.includes(code)} onChange={() => setValues({ ...values, findings: values.findings.includes(code) ? values.findings.filter((c) => c !== code) : [...values.findings, code] })} />
-                {i18n._(label)}
+                {say(FINDINGS, code)}
               </label>
             ))}
           </fieldset>
@@ -348,9 +348,9 @@ function EditForm({ patient, kind, record }) {
           {values.status === 'skipped' && F({ name: 'skip_reason', label: t`Why was it skipped?` })}
           {values.status === 'taken' && record.injection_site && (
             <Field as="select" label={t`Injection site`} name="injection_site" errors={form.fields} value={values.injection_site} onChange={set('injection_site')}>
-              {Object.entries(SITES).map(([code, label]) => (
+              {Object.keys(SITES).map((code) => (
                 <option key={code} value={code}>
-                  {i18n._(label)}
+                  {say(SITES, code)}
                 </option>
               ))}
             </Field>

@@ -317,10 +317,10 @@ export function AnaphylaxisLog({ patient }) {
         <Field label={t`When it started`} name="onset_at" type="datetime-local" errors={form.fields} value={values.onset_at} onInput={(e) => setValues({ ...values, onset_at: e.currentTarget.value })} />
         <fieldset>
           <legend>{t`What happened`}</legend>
-          {Object.entries(FINDINGS).map(([code, label]) => (
+          {Object.keys(FINDINGS).map((code) => (
             <label class="check" key={code}>
               <input type="checkbox" checked={values.findings.includes(code)} onChange={() => toggle(code)} />
-              {i18n._(label)}
+              {say(FINDINGS, code)}
             </label>
           ))}
         </fieldset>
@@ -374,8 +374,8 @@ function WhichPen({ patient, episodeId, unmarked }) {
 export function LabLog({ patient }) {
   const [values, setValues] = useState({ analyte: 'tryptase', value: '', sampled_at: localInput(), is_baseline: false, note: '' });
   const set = (name) => (event) => setValues({ ...values, [name]: event.currentTarget.value });
-  const [name, unit] = LAB_ANALYTES[values.analyte];
-  const form = useSyncedForm(patient, 'lab-results/', 'lab_result', () => `${i18n._(name)} ${values.value} ${unit}`, () => ({
+  const unit = LAB_ANALYTES[values.analyte][1];
+  const form = useSyncedForm(patient, 'lab-results/', 'lab_result', () => `${say(LAB_ANALYTES, values.analyte)} ${values.value} ${unit}`, () => ({
     analyte: values.analyte,
     value: values.value.replace(',', '.'),
     sampled_at: toIso(values.sampled_at),
@@ -389,9 +389,9 @@ export function LabLog({ patient }) {
       <h1>{t`Lab result`}</h1>
       <form onSubmit={form.submit} class="card" noValidate>
         <Field as="select" label={t`Test`} name="analyte" errors={form.fields} value={values.analyte} onChange={set('analyte')}>
-          {Object.entries(LAB_ANALYTES).map(([code, [label, u]]) => (
+          {Object.entries(LAB_ANALYTES).map(([code, [, u]]) => (
             <option key={code} value={code}>
-              {i18n._(label)} ({u})
+              {say(LAB_ANALYTES, code)} ({u})
             </option>
           ))}
         </Field>

@@ -78,9 +78,9 @@ export function DoseForm({ patient, medication, onDone }) {
       {values.status === 'skipped' && <Field label={t`Why was it skipped?`} name="skip_reason" errors={form.fields} value={values.skip_reason} onInput={set('skip_reason')} />}
       {values.status === 'taken' && injected && (
         <Field as="select" label={t`Injection site`} name="injection_site" hint={medication.suggested_injection_site ? t`Next in the rotation: ${say(SITES, medication.suggested_injection_site)}` : undefined} errors={form.fields} value={values.injection_site} onChange={set('injection_site')}>
-          {Object.entries(SITES).map(([site, label]) => (
+          {Object.keys(SITES).map((site) => (
             <option key={site} value={site}>
-              {i18n._(label)}
+              {say(SITES, site)}
             </option>
           ))}
         </Field>
@@ -277,9 +277,9 @@ function RegimenFields({ values, set, setValues, form, adding }) {
         </Field>
       </div>
       <Field as="select" label={t`How it is given`} name="route" errors={form.fields} value={values.route} onChange={set('route')}>
-        {Object.entries(ROUTES_OF_GIVING).map(([code, label]) => (
+        {Object.keys(ROUTES_OF_GIVING).map((code) => (
           <option key={code} value={code}>
-            {i18n._(label)}
+            {say(ROUTES_OF_GIVING, code)}
           </option>
         ))}
       </Field>
@@ -402,9 +402,9 @@ export function AddMedication({ patient }) {
             {INJECTED.has(values.route) && values.last_dose_at && (
               <Field as="select" label={t`Where it was injected`} name="last_dose_injection_site" errors={form.fields} value={values.last_dose_injection_site} onChange={set('last_dose_injection_site')}>
                 <option value="">{t`Not noted`}</option>
-                {Object.entries(SITES).map(([site, label]) => (
+                {Object.keys(SITES).map((site) => (
                   <option key={site} value={site}>
-                    {i18n._(label)}
+                    {say(SITES, site)}
                   </option>
                 ))}
               </Field>

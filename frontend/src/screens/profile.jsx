@@ -16,11 +16,11 @@ export function DiagnosisChoice({ value, onChange }) {
   return (
     <fieldset>
       <legend>{t`Diagnosis`}</legend>
-      {Object.entries(SUBTYPES).map(([code, [name, explanation]]) => (
+      {Object.entries(SUBTYPES).map(([code, [, explanation]]) => (
         <label class="check check--top" key={code}>
           <input type="radio" name="sm_subtype" value={code} checked={value === code} onChange={() => onChange(code)} />
           <span>
-            {i18n._(name)}
+            {say(SUBTYPES, code)}
             <br />
             <span class="muted">{i18n._(explanation)}</span>
           </span>
@@ -98,7 +98,7 @@ function ProfileForm({ patient, record, onSaved }) {
     return (
       <section class="card">
         <h2>{record.display_name}</h2>
-        <p>{say(Object.fromEntries(Object.entries(SUBTYPES).map(([k, v]) => [k, v[0]])), record.sm_subtype)}</p>
+        <p>{say(SUBTYPES, record.sm_subtype)}</p>
         <p>{say(KIT, record.kit_d816v_status)}</p>
         <p class="muted">{t`Time zone: ${record.time_zone}`}</p>
         <p class="muted">{t`Only the owners of the record change the profile.`}</p>
@@ -212,9 +212,9 @@ function CatalogueSection({ patient, kind, title, groups, groupField }) {
       <form onSubmit={add.submit} noValidate>
         <Field label={t`Name`} name="name" errors={add.fields} value={values.name} onInput={(e) => setValues({ ...values, name: e.currentTarget.value })} />
         <Field as="select" label={kind === 'symptoms' ? t`Part of the body` : t`Kind`} name={groupField} errors={add.fields} value={values.group} onChange={(e) => setValues({ ...values, group: e.currentTarget.value })}>
-          {Object.entries(groups).map(([code, label]) => (
+          {Object.keys(groups).map((code) => (
             <option key={code} value={code}>
-              {i18n._(label)}
+              {say(groups, code)}
             </option>
           ))}
         </Field>
