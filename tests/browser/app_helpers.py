@@ -9,33 +9,11 @@ import json
 from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
-PASSWORD = "a-long-passphrase-for-tests"
-# The phone the flows are tested on (a common mid-range Android); the 360 px walk uses a smaller one.
-FLOW_PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    # A European reader: dates must come as 15 Dec 2026 / 15/12/2026, never 12/15.
-    "locale": "en-GB",
-    "timezone_id": "Europe/Rome",
-}
+from tests.browser.test_shell import WAIT_FOR_CONTROLLING_WORKER
 
-# Resolves once /sw.js is the active, activated worker controlling this page.
-WAIT_FOR_CONTROLLING_WORKER = """async () => {
-  const registration = await navigator.serviceWorker.ready;
-  const worker = registration.active;
-  if (worker.state !== 'activated') {
-    await new Promise((resolve) => worker.addEventListener('statechange', () => {
-      if (worker.state === 'activated') resolve();
-    }));
-  }
-  if (!navigator.serviceWorker.controller) {
-    await new Promise((resolve) =>
-      navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
-  }
-  return { scope: registration.scope, scriptURL: worker.scriptURL, state: worker.state };
-}"""
+__all__ = ["WAIT_FOR_CONTROLLING_WORKER"]
+
+PASSWORD = "a-long-passphrase-for-tests"
 
 
 def load_catalogues() -> None:

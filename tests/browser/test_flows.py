@@ -15,7 +15,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.app_helpers import (
-    FLOW_PHONE,
     PASSWORD,
     WAIT_FOR_CONTROLLING_WORKER,
     api_client_for,
@@ -26,6 +25,7 @@ from tests.browser.app_helpers import (
     sync_status,
     tab,
 )
+from tests.browser.conftest import PHONE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("healthy_service")]
 
@@ -35,16 +35,9 @@ NEEDS_UNREAD_COUNT = "404 (Not Found)"
 
 
 @pytest.fixture
-def context(browser):
-    context = browser.new_context(**FLOW_PHONE)
-    yield context
-    context.close()
-
-
-@pytest.fixture
 def other_phone(browser):
     """A second device (another person's phone, or another of Maria's)."""
-    context = browser.new_context(**FLOW_PHONE)
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     page.clock.install(time=timezone.now())
     yield page
@@ -52,10 +45,8 @@ def other_phone(browser):
 
 
 @pytest.fixture
-def page(context, console_errors):
-    page = context.new_page()
+def page(page):
     page.clock.install(time=timezone.now())
-    console_errors.watch(page)
     return page
 
 
@@ -129,6 +120,24 @@ def family(transactional_db):
         "cetirizine": cetirizine,
         "pen": pen,
     }
+
+
+def a_message(recipient, patient, title, *, urgency="normal", category="pen_expiry", key=None):
+    """A notification in someone's inbox, as the alert pipeline leaves it."""
+    from apps.notifications.services import notify
+
+    key = key or f"{category}:{title}"
+    return notify(
+        recipient=recipient,
+        patient=patient,
+        category=category,
+        urgency=urgency,
+        dedupe_key=key,
+        source_key=key,
+        title=title,
+        body=f"{title}.",
+        url="/inbox",
+    )
 
 
 def choose_patient(page, name):
@@ -281,20 +290,15 @@ def test_a_pen_used_shows_what_to_do_and_the_caregiver_sees_the_urgent_alert(
     strict=True, reason="needs h11-pipeline: C1 acknowledged_by on every recipient's copy"
 )
 def test_the_others_see_who_acknowledged_an_urgent_alert(page, other_phone, live_server, family):
-    from apps.notifications.services import notify
-
     maria, sam = family["maria"], family["sam"]
     copies = [
-        notify(
-            recipient=user,
-            patient=family["ada"],
-            category="pen_used",
+        a_message(
+            user,
+            family["ada"],
+            "A pen was used for Ada",
             urgency="urgent",
-            dedupe_key=f"ack-{user.pk}",
-            source_key="pen-used-ada",
-            title="A pen was used for Ada",
-            body="Get emergency care.",
-            url="/pens",
+            category="pen_used",
+            key="pen-used-ada",
         )
         for user in (maria, sam)
     ]
@@ -310,18 +314,14 @@ def test_the_emailed_acknowledge_link_acknowledges_after_signing_in(
     page, live_server, family, console_errors
 ):
     from apps.notifications.models import Notification
-    from apps.notifications.services import notify
 
-    alert = notify(
-        recipient=family["sam"],
-        patient=family["ada"],
-        category="dose_overdue",
+    alert = a_message(
+        family["sam"],
+        family["ada"],
+        "Ada's omalizumab is overdue",
         urgency="urgent",
-        dedupe_key="overdue-1",
-        source_key="overdue-1",
-        title="Ada's omalizumab is overdue",
-        body="It was due 3 days ago.",
-        url="/medications",
+        category="dose_overdue",
+        key="overdue-1",
     )
     page.goto(f"{live_server.url}/inbox/{alert.pk}?acknowledge=1")
     page.get_by_label("Email").fill("sam@example.org")
@@ -336,18 +336,13 @@ def test_the_emailed_acknowledge_link_acknowledges_after_signing_in(
 def test_a_failed_inbox_says_so_and_retries_instead_of_looking_empty(
     page, live_server, family, axe_violations
 ):
-    from apps.notifications.services import notify
-
-    notify(
-        recipient=family["maria"],
-        patient=family["ada"],
-        category="pen_expiry",
+    a_message(
+        family["maria"],
+        family["ada"],
+        "Ada's pen expires soon",
         urgency="normal",
-        dedupe_key="expiry-1",
-        source_key="expiry-1",
-        title="Ada's pen expires soon",
-        body="Jext expires in 30 days.",
-        url="/pens",
+        category="pen_expiry",
+        key="expiry-1",
     )
     sign_in(page, live_server, "maria@example.org")
     page.route(
@@ -393,7 +388,7 @@ def test_the_card_is_shared_opened_signed_out_and_revoked(
     assert "/card/" in url
     assert_accessible(page, axe_violations)
 
-    stranger = browser.new_context(**FLOW_PHONE)
+    stranger = browser.new_context(**PHONE)
     try:
         responder = stranger.new_page()
         shared = f"{live_server.url}{url[url.index('/card/') :]}"
@@ -849,18 +844,13 @@ def test_trends_show_what_came_before_flares_with_the_counts(page, live_server, 
 
 
 def test_the_inbox_offline_shows_what_it_last_saw(page, context, live_server, family):
-    from apps.notifications.services import notify
-
-    notify(
-        recipient=family["maria"],
-        patient=family["leo"],
-        category="dose_reminder",
+    a_message(
+        family["maria"],
+        family["leo"],
+        "Leo's cetirizine is due",
         urgency="normal",
-        dedupe_key="r-1",
-        source_key="r-1",
-        title="Leo's cetirizine is due",
-        body="At 08:00.",
-        url="/medications",
+        category="dose_reminder",
+        key="r-1",
     )
     sign_in(page, live_server, "maria@example.org")
     page.evaluate(WAIT_FOR_CONTROLLING_WORKER)

@@ -16,15 +16,6 @@ from tests.browser.app_helpers import go, load_catalogues, sign_in
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("healthy_service")]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-SMALL_PHONE = {
-    "viewport": {"width": 360, "height": 640},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "en-GB",
-    "timezone_id": "America/New_York",
-}
-
 # (name, path, heading). {…} are filled from the demo's records.
 SIGNED_OUT = [
     ("sign-in", "/", "Mastline"),
@@ -92,13 +83,9 @@ CONFLICT_ITEM = """([patientId, current]) => new Promise((resolve, reject) => {
 
 
 @pytest.fixture
-def small_phone(browser, console_errors):
-    context = browser.new_context(**SMALL_PHONE)
-    page = context.new_page()
-    page.clock.install(time=timezone.now())
-    console_errors.watch(page)
-    yield page
-    context.close()
+def small_phone(small_page):
+    small_page.clock.install(time=timezone.now())
+    return small_page
 
 
 @pytest.fixture

@@ -219,7 +219,8 @@ def test_a_push_message_shows_a_notification(page, context, live_server, payload
     assert page.evaluate(SHOWN_NOTIFICATIONS) == [expected]
 
 
-def test_home_fits_a_small_phone(page, live_server):
+def test_home_fits_a_small_phone(small_page, live_server):
+    page = small_page
     open_home(page, live_server)
 
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
