@@ -136,3 +136,17 @@ export function Confirm({ question, yes, no = t`Cancel`, onYes, onNo, danger = f
     </div>
   );
 }
+
+// The buttons under a form that changes something already there.
+export function SaveOrCancel({ busy, onCancel }) {
+  return (
+    <div class="actions">
+      <button class="button" type="submit" disabled={busy}>
+        {t`Save changes`}
+      </button>
+      <button class="button button--secondary" type="button" onClick={onCancel}>
+        {t`Cancel`}
+      </button>
+    </div>
+  );
+}

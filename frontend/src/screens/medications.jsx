@@ -10,7 +10,7 @@ import { i18n } from '../lib/i18n.js';
 import { Link, navigate } from '../lib/router.jsx';
 import { canWriteDiary } from '../lib/session.js';
 import { submitSynced } from '../lib/sync.js';
-import { Confirm, Field, FormError, Loaded, useSubmit } from '../lib/ui.jsx';
+import { Confirm, Field, FormError, Loaded, SaveOrCancel, useSubmit } from '../lib/ui.jsx';
 import { ROUTES_OF_GIVING, say, SITES } from '../lib/words.js';
 import { medicationsCacheKey } from './today.jsx';
 
@@ -530,14 +530,7 @@ function EditMedication({ patient, medication: m, onSaved, onCancel }) {
       <Field label={t`Name`} name="name" errors={form.fields} value={values.name} onInput={set('name')} />
       <RegimenFields values={values} set={set} setValues={setValues} form={form} />
       <FormError error={form.error} shown={['name', 'route', 'regimen_kind', 'interval', 'interval_unit', 'interval_anchor', 'times_of_day', 'weekdays', 'dose', 'dose_unit', 'start_date', 'end_date']} />
-      <div class="actions">
-        <button class="button" type="submit" disabled={form.busy}>
-          {t`Save changes`}
-        </button>
-        <button class="button button--secondary" type="button" onClick={onCancel}>
-          {t`Cancel`}
-        </button>
-      </div>
+      <SaveOrCancel busy={form.busy} onCancel={onCancel} />
     </form>
   );
 }

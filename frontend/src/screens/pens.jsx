@@ -9,7 +9,7 @@ import { formatDate, formatDay, formatNumber, formatTime, formatWhen, localInput
 import { Link, navigate } from '../lib/router.jsx';
 import { canWriteDiary } from '../lib/session.js';
 import { submitSynced } from '../lib/sync.js';
-import { Confirm, Field, FormError, Loaded, useSubmit } from '../lib/ui.jsx';
+import { Confirm, Field, FormError, Loaded, SaveOrCancel, useSubmit } from '../lib/ui.jsx';
 import { PEN_STATES, say } from '../lib/words.js';
 import { CarryToday } from './today.jsx';
 
@@ -220,14 +220,7 @@ function EditPen({ pen, onSave, onCancel }) {
     <form onSubmit={form.submit} noValidate>
       <PenFields values={values} set={set} form={form} />
       <FormError error={form.error} shown={['brand', 'dose_mg', 'expires_on', 'lot', 'location']} />
-      <div class="actions">
-        <button class="button" type="submit" disabled={form.busy}>
-          {t`Save changes`}
-        </button>
-        <button class="button button--secondary" type="button" onClick={onCancel}>
-          {t`Cancel`}
-        </button>
-      </div>
+      <SaveOrCancel busy={form.busy} onCancel={onCancel} />
     </form>
   );
 }
