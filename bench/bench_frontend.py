@@ -109,6 +109,7 @@ def start_server(var_dir: str) -> tuple[subprocess.Popen, int]:
             "2",
             "--log-level",
             "warning",
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=env,

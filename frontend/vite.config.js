@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
+import { lingui } from '@lingui/vite-plugin';
 import { VitePWA } from 'vite-plugin-pwa';
 
 // Teal of the icon tile (scripts/make_icons.py); the status bar and splash screen match it.
@@ -9,7 +10,10 @@ export default defineConfig({
   // Django serves frontend/dist at the site root (WhiteNoise), so every asset URL is absolute from '/'.
   base: '/',
   plugins: [
-    preact(),
+    // The Lingui macro (t`…`, plural(…)) becomes catalogue look-ups at build time, with the
+    // messages' ids; the plugin compiles the imported .po catalogue into the bundle.
+    preact({ babel: { plugins: ['@lingui/babel-plugin-lingui-macro'] } }),
+    lingui({ failOnMissing: true, failOnCompileError: true }),
     VitePWA({
       // Our own service worker (src/sw.js) instead of a generated one: push and notification clicks
       // need code, and the precache list is injected into it at build time.

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -277,9 +278,10 @@ class SymptomEntryViewSet(DiaryViewSet):
     "a daily check-in",
     "daily check-ins",
     [_FROM, _TO],
-    "One check-in per local day of the patient. Sending another for a day that has one "
-    "updates that one and answers 200 with it (its `id` is the first one's): two phones never "
-    "make two check-ins for the same day.",
+    "One check-in per local day of the patient. Sending the same answers again (from another "
+    "phone, with another id) answers 200 with the stored one. Different answers for a day that "
+    "has a check-in answer 409 `check_in_exists` with the stored check-in in `current`: nothing "
+    "is overwritten; change that one with its version (If-Match) once the person has chosen.",
 )
 class DailyCheckInViewSet(DiaryViewSet):
     queryset = DailyCheckIn.objects.all()
@@ -288,18 +290,33 @@ class DailyCheckInViewSet(DiaryViewSet):
     sync_kind = "check_in"
     audit_resource = "check_in"
 
-    _merged = False
+    _replayed_day = False
 
     def perform_synced_create(self, validated_data: dict[str, Any], digest: str) -> Any:
-        check_in, created = services.check_in_upsert(
+        check_in, created = services.check_in_create(
             fields=self.create_fields(validated_data), digest=digest
         )
-        self._merged = not created
+        self._replayed_day = not created
         return check_in
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().create(request, *args, **kwargs)
-        if self._merged and response.status_code == status.HTTP_201_CREATED:
+        try:
+            response = super().create(request, *args, **kwargs)
+        except services.CheckInExists as exists:
+            return Response(
+                {
+                    "code": "check_in_exists",
+                    "detail": _(
+                        "This day already has a check-in. Both are kept until you choose: "
+                        "change the stored one with its version."
+                    ),
+                    "fields": {},
+                    "current": self.get_serializer(exists.existing).data,
+                },
+                status=status.HTTP_409_CONFLICT,
+                headers={"ETag": f'"{exists.existing.version}"'},
+            )
+        if self._replayed_day and response.status_code == status.HTTP_201_CREATED:
             response.status_code = status.HTTP_200_OK
         return response
 

@@ -149,8 +149,8 @@ class SymptomEntry(SyncedModel):
 
 
 class DailyCheckIn(SyncedModel):
-    """How the whole day went, once per local day: a second check-in for the same day updates
-    this one (apps.diary.services.check_in_upsert)."""
+    """How the whole day went, once per local day: a different second check-in for the same day
+    is refused with the stored one, never merged into it (apps.diary.services.check_in_create)."""
 
     patient = models.ForeignKey("careteam.Patient", on_delete=models.CASCADE, related_name="+")
     local_date = models.DateField()  # in the patient's time zone

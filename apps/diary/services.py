@@ -22,9 +22,20 @@ _CHECK_IN_VALUES = ("overall_severity", "quality_of_life", "note")
 # --- daily check-in: one per patient and local day ---------------------------------------------
 
 
-def check_in_upsert(*, fields: dict[str, Any], digest: str) -> tuple[DailyCheckIn, bool]:
-    """Creates the day's check-in, or updates the one already there (from another phone, or a
-    create that raced this one). Returns (check-in, created)."""
+class CheckInExists(Exception):
+    """Another check-in (another phone's, a caregiver's) is already stored for the day. It is
+    never overwritten by a create: the person sees both and chooses, then changes the stored one
+    with its version (If-Match), which is an ordinary update."""
+
+    def __init__(self, existing: DailyCheckIn) -> None:
+        super().__init__("A check-in for this day already exists.")
+        self.existing = existing
+
+
+def check_in_create(*, fields: dict[str, Any], digest: str) -> tuple[DailyCheckIn, bool]:
+    """Creates the day's check-in. The same check-in sent again (another id, the same answers)
+    returns the stored one unchanged: (check-in, False). A different one for a day that has a
+    check-in raises CheckInExists, whether it was there first or won a race with this one."""
     existing = _live_check_in(fields["patient"], fields["local_date"])
     if existing is None:
         try:
@@ -39,7 +50,9 @@ def check_in_upsert(*, fields: dict[str, Any], digest: str) -> tuple[DailyCheckI
             existing = _live_check_in(fields["patient"], fields["local_date"])
             if existing is None or existing.pk == fields.get("id"):
                 raise
-    return _check_in_merge(existing, fields), False
+    if _same_answers(existing, fields):
+        return existing, False
+    raise CheckInExists(existing)
 
 
 def _live_check_in(patient: Any, local_date: Any) -> DailyCheckIn | None:
@@ -50,15 +63,11 @@ def _live_check_in(patient: Any, local_date: Any) -> DailyCheckIn | None:
     )
 
 
-def _check_in_merge(existing: DailyCheckIn, fields: dict[str, Any]) -> DailyCheckIn:
-    changes = {
-        name: fields.get(name, "" if name == "note" else None)
+def _same_answers(existing: DailyCheckIn, fields: dict[str, Any]) -> bool:
+    return all(
+        getattr(existing, name) == fields.get(name, "" if name == "note" else None)
         for name in _CHECK_IN_VALUES
-        if name in fields
-    }
-    if all(getattr(existing, name) == value for name, value in changes.items()):
-        return existing  # the same check-in sent again: nothing changes, no new version
-    return sync_services.synced_update(kind=CHECK_IN_KIND, instance=existing, fields=changes)
+    )
 
 
 # --- anaphylaxis episodes ------------------------------------------------------------------------

@@ -1,81 +1,115 @@
+import { plural, t } from '@lingui/core/macro';
+import { useEffect } from 'preact/hooks';
 import { lazyLoader } from './lib/lazy.jsx';
-import { useEffect, useState } from 'preact/hooks';
 import { Link, navigate, useLocation } from './lib/router.jsx';
 import { currentPatient, setSession, useSession } from './lib/session.js';
 import { useOutbox } from './lib/sync.js';
+import { useUnread } from './lib/unread.js';
+import { loadGlossary } from './lib/words.js';
 import { SignIn } from './screens/signin.jsx';
 import { Today } from './screens/today.jsx';
 
 // Everything but sign-in and Today is fetched when first opened, so the first load stays small.
 const lazyScreens = {
   log: () => import('./screens/log.jsx'),
+  history: () => import('./screens/history.jsx'),
   medications: () => import('./screens/medications.jsx'),
   pens: () => import('./screens/pens.jsx'),
   inbox: () => import('./screens/inbox.jsx'),
   trends: () => import('./screens/trends.jsx'),
   team: () => import('./screens/team.jsx'),
   card: () => import('./screens/card.jsx'),
+  profile: () => import('./screens/profile.jsx'),
   settings: () => import('./screens/settings.jsx'),
   patients: () => import('./screens/patients.jsx'),
   more: () => import('./screens/more.jsx'),
+  account: () => import('./screens/account.jsx'),
   // The clinician section (src/clinic/): its own shell, screens and styles, fetched under /clinic only.
   clinic: () => import('./clinic/index.jsx'),
 };
 
 const Lazy = lazyLoader(lazyScreens);
 
-// path → [module, export, title]; :params become props.
+// path → [module, export, title]; :params become props. Titles are functions: the language is
+// chosen before they are read.
 const ROUTES = [
-  ['/today', null, 'Today', 'Today'],
-  ['/log/symptom', 'log', 'SymptomLog', 'Log a symptom'],
-  ['/log/trigger', 'log', 'TriggerLog', 'Log a trigger'],
-  ['/log/check-in', 'log', 'CheckInLog', 'Daily check-in'],
-  ['/patients/:patientId/check-in', 'log', 'CheckInLog', 'Daily check-in'],
-  ['/log/anaphylaxis', 'log', 'AnaphylaxisLog', 'Anaphylaxis episode'],
-  ['/log', 'log', 'LogMenu', 'Log'],
-  ['/medications', 'medications', 'Medications', 'Medications'],
-  ['/patients/:patientId/medications/:medicationId', 'medications', 'Medications', 'Medications'],
-  ['/pens', 'pens', 'Pens', 'Epinephrine pens'],
-  ['/inbox', 'inbox', 'Inbox', 'Inbox'],
-  ['/trends', 'trends', 'Trends', 'Trends'],
-  ['/team', 'team', 'Team', 'Care team'],
-  ['/card', 'card', 'EmergencyCard', 'Emergency card'],
-  ['/settings', 'settings', 'Settings', 'Settings'],
-  ['/patients/new', 'patients', 'NewPatient', 'Add a patient'],
-  ['/invitations/accept', 'patients', 'AcceptInvitation', 'Invitation'],
-  ['/more', 'more', 'More', 'More'],
+  ['/today', null, 'Today', () => t`Today`],
+  ['/log/symptom', 'log', 'SymptomLog', () => t`Log a symptom`],
+  ['/log/trigger', 'log', 'TriggerLog', () => t`Log a trigger`],
+  ['/log/check-in', 'log', 'CheckInLog', () => t`Daily check-in`],
+  ['/patients/:patientId/check-in', 'log', 'CheckInLog', () => t`Daily check-in`],
+  ['/log/anaphylaxis', 'log', 'AnaphylaxisLog', () => t`Anaphylaxis episode`],
+  ['/log/lab', 'log', 'LabLog', () => t`Lab result`],
+  ['/log', 'log', 'LogMenu', () => t`Log`],
+  ['/history', 'history', 'History', () => t`History`],
+  ['/history/:kind/:entryId', 'history', 'EditEntry', () => t`Change an entry`],
+  ['/medications', 'medications', 'Medications', () => t`Medications`],
+  ['/medications/new', 'medications', 'AddMedication', () => t`Add a medication`],
+  ['/medications/:medicationId', 'medications', 'MedicationDetail', () => t`Medication`],
+  ['/patients/:patientId/medications/:medicationId', 'medications', 'MedicationDetail', () => t`Medication`],
+  ['/pens', 'pens', 'Pens', () => t`Epinephrine pens`],
+  ['/pens/new', 'pens', 'AddPen', () => t`Add a pen`],
+  ['/pens/:penId', 'pens', 'PenDetail', () => t`Pen`],
+  ['/pens/:penId/used', 'pens', 'PenUsed', () => t`Pen used`],
+  ['/carry-check', 'pens', 'CarryCheckScreen', () => t`Carry check`],
+  ['/inbox', 'inbox', 'Inbox', () => t`Inbox`],
+  ['/inbox/:notificationId', 'inbox', 'Message', () => t`Message`],
+  ['/trends', 'trends', 'Trends', () => t`Trends`],
+  ['/team', 'team', 'Team', () => t`Care team`],
+  ['/audit', 'team', 'Audit', () => t`Who saw the record`],
+  ['/card', 'card', 'EmergencyCard', () => t`Emergency card`],
+  ['/card/share', 'card', 'CardShare', () => t`Share the card`],
+  ['/card/edit', 'card', 'CardEdit', () => t`Edit the card`],
+  ['/profile', 'profile', 'Profile', () => t`Profile`],
+  ['/catalogue', 'profile', 'Catalogue', () => t`Your own symptoms and triggers`],
+  ['/settings', 'settings', 'Settings', () => t`Settings`],
+  ['/sync', 'settings', 'WaitingToSync', () => t`Waiting to sync`],
+  ['/account', 'account', 'Account', () => t`Your account`],
+  ['/patients/new', 'patients', 'NewPatient', () => t`Add a patient`],
+  ['/invitations/accept', 'patients', 'AcceptInvitation', () => t`Invitation`],
+  ['/more', 'more', 'More', () => t`More`],
 ];
+
+// Screens that make sense before any patient record exists.
+const WITHOUT_PATIENT = new Set(['/patients/new', '/invitations/accept', '/settings', '/more', '/account', '/sync']);
 
 function match(path) {
   for (const [pattern, module, name, title] of ROUTES) {
     const keys = [];
     const regex = new RegExp(`^${pattern.replace(/:(\w+)/g, (_, key) => (keys.push(key), '([^/]+)'))}/?$`);
     const found = path.match(regex);
-    if (found) return { module, name, title, params: Object.fromEntries(keys.map((key, i) => [key, found[i + 1]])) };
+    if (found) return { module, name, title: title(), params: Object.fromEntries(keys.map((key, i) => [key, decodeURIComponent(found[i + 1])])) };
   }
   return null;
 }
 
-const NAV = [
-  ['/today', 'Today'],
-  ['/log', 'Log'],
-  ['/medications', 'Meds'],
-  ['/inbox', 'Inbox'],
-  ['/more', 'More'],
-];
-
-function PendingStatus() {
-  const items = useOutbox();
-  const session = useSession();
+function PendingStatus({ session }) {
+  const items = useOutbox().filter((item) => !item.patientId || session.patients.some((p) => p.id === item.patientId));
   const waiting = items.filter((item) => item.status === 'pending' || item.status === 'sending').length;
-  const failed = items.length - waiting;
-  let text = session.online ? 'All entries saved to the server.' : 'Offline: entries are kept on this phone.';
-  if (waiting) text = `${waiting} ${waiting === 1 ? 'entry' : 'entries'} waiting to sync${session.online ? '' : ' (offline)'}.`;
-  if (failed) text += ` ${failed} could not be saved: see Settings.`;
+  const conflicts = items.filter((item) => item.status === 'conflict').length;
+  const failed = items.length - waiting - conflicts;
+  const problem = conflicts || failed;
+  let text = session.online ? t`All entries saved to the server.` : t`Offline: entries are kept on this phone.`;
+  if (problem) text = '';
+  if (waiting) {
+    text = session.online ? plural(waiting, { one: '# entry waiting to sync.', other: '# entries waiting to sync.' }) : plural(waiting, { one: '# entry waiting to sync (offline).', other: '# entries waiting to sync (offline).' });
+  }
   return (
-    <p class={`sync sync--${failed ? 'failed' : waiting ? 'waiting' : 'done'}`} role="status" aria-live="polite" data-testid="sync-status">
+    <div class={`sync sync--${problem ? 'failed' : waiting ? 'waiting' : 'done'}`} role="status" aria-live="polite" data-testid="sync-status">
       {text}
-    </p>
+      {conflicts > 0 && (
+        <>
+          {text ? ' ' : ''}
+          <Link href="/sync">{plural(conflicts, { one: '# entry needs your choice.', other: '# entries need your choice.' })}</Link>
+        </>
+      )}
+      {failed > 0 && (
+        <>
+          {' '}
+          <Link href="/sync">{plural(failed, { one: '# could not be saved.', other: '# could not be saved.' })}</Link>
+        </>
+      )}
+    </div>
   );
 }
 
@@ -86,7 +120,7 @@ function PatientSwitcher({ session }) {
   }
   return (
     <div class="switcher">
-      <label for="patient-switch">Patient</label>
+      <label for="patient-switch">{t`Patient`}</label>
       <select id="patient-switch" value={session.patientId} onChange={(event) => setSession({ patientId: event.currentTarget.value })}>
         {session.patients.map((patient) => (
           <option key={patient.id} value={patient.id}>
@@ -98,14 +132,46 @@ function PatientSwitcher({ session }) {
   );
 }
 
+function TabBar({ path }) {
+  const unread = useUnread(true);
+  const tabs = [
+    ['/today', t`Today`],
+    ['/log', t`Log`],
+    ['/medications', t`Meds`],
+    ['/inbox', t`Inbox`],
+    ['/more', t`More`],
+  ];
+  return (
+    <nav class="tabbar" aria-label={t`Main`}>
+      {tabs.map(([href, label]) => (
+        <Link key={href} href={href} aria-current={path.startsWith(href) ? 'page' : undefined}>
+          {label}
+          {href === '/inbox' && unread.unread > 0 && (
+            <>
+              <span class={`badge ${unread.urgent ? 'badge--urgent' : ''}`} aria-hidden="true" data-testid="unread-badge">
+                {unread.unread > 99 ? '99+' : unread.unread}
+              </span>
+              <span class="visually-hidden">{plural(unread.unread, { one: ', # unread', other: ', # unread' })}</span>
+            </>
+          )}
+        </Link>
+      ))}
+    </nav>
+  );
+}
+
 function SignedIn({ session, path, query }) {
   const route = match(path);
   const patient = currentPatient(session);
-  const needsPatient = !patient && !['/patients/new', '/invitations/accept', '/settings', '/more'].includes(path);
+  const needsPatient = !patient && !WITHOUT_PATIENT.has(path);
 
   useEffect(() => {
     if (path === '/' || path === '/signin' || path === '/signup') navigate('/today', { replace: true });
   }, [path]);
+  useEffect(() => {
+    // The glossary's words replace the app's own once fetched: draw the screen again then.
+    loadGlossary().then((terms) => terms && setSession({ wordsLoadedAt: Date.now() }));
+  }, []);
   useEffect(() => {
     // A link to another patient of mine (from a notification) switches to them.
     if (route?.params.patientId && route.params.patientId !== session.patientId && session.patients.some((p) => p.id === route.params.patientId)) {
@@ -118,37 +184,34 @@ function SignedIn({ session, path, query }) {
 
   let content;
   if (!route) content = <NotFound />;
-  else if (needsPatient && session.patients.length === 0 && route.module !== 'patients') content = <NoPatient />;
-  else if (!route.module) content = <Today session={session} patient={patient} />;
-  else content = <Lazy key={path} module={route.module} name={route.name} session={session} patient={patient} query={query} {...route.params} />;
+  else if (needsPatient && session.patients.length === 0) content = <NoPatient />;
+  else if (needsPatient) content = <p class="muted">{t`Loading…`}</p>;
+  else if (!route.module) content = <Today session={session} patient={patient} query={query} />;
+  else content = <Lazy module={route.module} name={route.name} session={session} patient={patient} query={query} {...route.params} />;
 
   return (
     <div class="app">
       <a class="skip" href="#main">
-        Skip to content
+        {t`Skip to content`}
       </a>
       <header class="topbar">
-        <Link href="/today" class="topbar__brand" aria-label="Mastline, Today">
+        <Link href="/today" class="topbar__brand" aria-label={t`Mastline, Today`}>
           <img src="/icons/icon-192.png" alt="" width="32" height="32" />
         </Link>
         <PatientSwitcher session={session} />
         {session.patients.some((p) => p.my_role === 'clinician') && (
           <Link href="/clinic/patients" class="chip">
-            Clinic
+            {t`Clinic`}
           </Link>
         )}
       </header>
       <main id="main" class="shell" tabIndex={-1}>
-        <PendingStatus />
-        {content}
+        <PendingStatus session={session} />
+        {/* Keyed by patient and path: switching children drops every half-filled form, message
+            and loaded list of the other child's. */}
+        <div key={`${session.patientId}|${path}`}>{content}</div>
       </main>
-      <nav class="tabbar" aria-label="Main">
-        {NAV.map(([href, label]) => (
-          <Link key={href} href={href} aria-current={path.startsWith(href) ? 'page' : undefined}>
-            {label}
-          </Link>
-        ))}
-      </nav>
+      <TabBar path={path} />
     </div>
   );
 }
@@ -156,14 +219,14 @@ function SignedIn({ session, path, query }) {
 function NoPatient() {
   return (
     <section>
-      <h1>Welcome</h1>
-      <p>Mastline keeps one record per person with mastocytosis. Add the first one: yourself, or the child you care for.</p>
+      <h1>{t`Welcome`}</h1>
+      <p>{t`Mastline keeps one record per person with mastocytosis. Add the first one: yourself, or the child you care for.`}</p>
       <p>
         <Link class="button" href="/patients/new">
-          Add a patient
+          {t`Add a patient`}
         </Link>
       </p>
-      <p>If someone invited you to their care team, open the link in their email.</p>
+      <p>{t`If someone invited you to their care team, open the link in their email.`}</p>
     </section>
   );
 }
@@ -171,9 +234,9 @@ function NoPatient() {
 function NotFound() {
   return (
     <section>
-      <h1>Not found</h1>
+      <h1>{t`Not found`}</h1>
       <p>
-        <Link href="/today">Go to Today</Link>
+        <Link href="/today">{t`Go to Today`}</Link>
       </p>
     </section>
   );
@@ -186,5 +249,5 @@ export function App() {
   // The clinician section signs in (with its second factor) and lays out its own screens.
   if (path === '/clinic' || path.startsWith('/clinic/')) return <Lazy module="clinic" name="ClinicApp" session={session} path={path} query={query} />;
   if (session.status === 'signed-in') return <SignedIn session={session} path={path} query={query} />;
-  return <SignIn path={path} query={query} />;
+  return <SignIn session={session} path={path} query={query} />;
 }

@@ -1,3 +1,4 @@
+import './lib/i18n.js';
 import { render } from 'preact';
 import { App } from './app.jsx';
 import { startSession } from './lib/session.js';

@@ -25,13 +25,18 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# A small, cheap Android phone: the device the product is designed for first.
+# The phone the flows are tested on (a common mid-range Android), read by a European: dates must
+# come as 15 Dec 2026 or 15/12/2026, never 12/15.
 PHONE = {
-    "viewport": {"width": 360, "height": 640},
+    "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
     "is_mobile": True,
     "has_touch": True,
+    "locale": "en-GB",
+    "timezone_id": "Europe/Rome",
 }
+# A small, cheap Android phone: every screen must fit it (tests/browser/test_screens.py).
+SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 640}}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 HERE = Path(__file__).resolve().parent
@@ -117,7 +122,7 @@ def console_errors() -> ConsoleLog:
 
 @pytest.fixture
 def context(browser):
-    """A fresh profile per test (its own service workers and caches), phone-sized."""
+    """A fresh profile per test (its own service workers and caches), phone-sized (390×844)."""
     context = browser.new_context(**PHONE)
     yield context
     context.close()
@@ -128,6 +133,16 @@ def page(context, console_errors):
     page = context.new_page()
     console_errors.watch(page)
     return page
+
+
+@pytest.fixture
+def small_page(browser, console_errors):
+    """A page on the small phone (360×640)."""
+    context = browser.new_context(**SMALL_PHONE)
+    page = context.new_page()
+    console_errors.watch(page)
+    yield page
+    context.close()
 
 
 @pytest.fixture

@@ -171,21 +171,43 @@ def _check_in(day: dt.date, **over):  # type: ignore[no-untyped-def]
     }
 
 
-def test_a_second_check_in_for_the_day_updates_the_first(world, owner, client_for):
+def test_a_second_check_in_for_the_day_never_overwrites_the_first(world, owner, client_for):
     day = patient_today(world.patient)
-    first = owner.post(url("check-in-list", world.patient), _check_in(day))
+    first = owner.post(url("check-in-list", world.patient), _check_in(day, note="caregiver's note"))
     assert first.status_code == 201
-    second = client_for(world.caregiver).post(
+    caregiver = client_for(world.caregiver)
+    second = caregiver.post(
         url("check-in-list", world.patient), _check_in(day, quality_of_life=35, note="bad night")
     )
-    assert second.status_code == 200
-    data = second.json()
-    assert data["id"] == first.json()["id"]
-    assert (data["quality_of_life"], data["note"], data["version"]) == (35, "bad night", 2)
+    assert second.status_code == 409
+    body = second.json()
+    assert body["code"] == "check_in_exists"
+    assert body["current"]["id"] == first.json()["id"]
+    assert (body["current"]["note"], body["current"]["version"]) == ("caregiver's note", 1)
+    stored = DailyCheckIn.objects.get(patient=world.patient)
+    assert (stored.note, stored.quality_of_life, stored.version) == ("caregiver's note", 60, 1)
+    # The person chose "keep both": an ordinary update of the stored one, with its version.
+    both = caregiver.patch(
+        url("check-in-detail", world.patient, body["current"]["id"]),
+        {"quality_of_life": 35, "note": "caregiver's note\n\nbad night"},
+        HTTP_IF_MATCH='"1"',
+    )
+    assert both.status_code == 200
+    assert both.json()["note"] == "caregiver's note\n\nbad night"
     assert DailyCheckIn.objects.filter(patient=world.patient).count() == 1
 
 
-def test_a_racing_check_in_for_the_same_day_becomes_an_update(world, owner, monkeypatch):
+def test_the_same_check_in_sent_again_from_another_phone_is_the_stored_one(world, owner):
+    day = patient_today(world.patient)
+    first = owner.post(url("check-in-list", world.patient), _check_in(day, note="same"))
+    again = owner.post(url("check-in-list", world.patient), _check_in(day, note="same"))
+    assert again.status_code == 200
+    assert (again.json()["id"], again.json()["version"]) == (first.json()["id"], 1)
+
+
+def test_a_check_in_that_loses_the_race_for_its_day_is_refused_not_merged(
+    world, owner, monkeypatch
+):
     day = dt.date(2025, 1, 10)
     DailyCheckIn.objects.create(
         patient=world.patient, local_date=day, overall_severity=2, quality_of_life=80
@@ -199,9 +221,10 @@ def test_a_racing_check_in_for_the_same_day_becomes_an_update(world, owner, monk
 
     monkeypatch.setattr(services, "_live_check_in", not_yet_visible)
     response = owner.post(url("check-in-list", world.patient), _check_in(day, overall_severity=7))
-    assert response.status_code == 200, response.json()
-    assert len(calls) == 2  # the insert lost on the unique constraint, then updated
-    assert DailyCheckIn.objects.get(patient=world.patient).overall_severity == 7
+    assert response.status_code == 409, response.json()
+    assert response.json()["current"]["overall_severity"] == 2
+    assert len(calls) == 2  # the insert lost on the unique constraint, then found the winner
+    assert DailyCheckIn.objects.get(patient=world.patient).overall_severity == 2
 
 
 def test_the_constraint_itself_refuses_two_live_check_ins_for_a_day(world):

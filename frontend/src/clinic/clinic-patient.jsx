@@ -6,7 +6,8 @@ import { Link } from '../lib/router.jsx';
 import { Field, FormError, humanize, useSubmit } from '../lib/ui.jsx';
 import { patientApi } from './api.js';
 import { describeSeries, DoseTimeline, LabCharts, LineChart } from './clinic-charts.jsx';
-import { daysAgo, FlagList, formatDate, formatDateTime, isoDay, patientFacts, Problem, useFetch } from './util.jsx';
+import { daysAgo, FlagList, formatDate, formatDateTime, isoDay, patientFacts, Problem } from './util.jsx';
+import { useData } from '../lib/data.js';
 
 export const PERIODS = [
   [90, '3 months'],
@@ -61,7 +62,7 @@ export function EpisodesTable({ episodes }) {
 }
 
 function Notes({ patientId }) {
-  const notes = useFetch(() => patientApi(patientId, 'clinical-notes/?page_size=100'), [patientId]);
+  const notes = useData(() => patientApi(patientId, 'clinical-notes/?page_size=100'), [patientId]);
   const [form, setForm] = useState({ text: '', visit_date: isoDay(new Date()) });
   const [editing, setEditing] = useState(null); // {id, text, visit_date, version}
   const [deleting, setDeleting] = useState(null);
@@ -162,7 +163,7 @@ function Notes({ patientId }) {
 
 // Owners see the whole trail; a clinician its clinical part (who among the clinicians opened what).
 function Audit({ patientId }) {
-  const audit = useFetch(() => patientApi(patientId, 'audit/?page_size=20'), [patientId]);
+  const audit = useData(() => patientApi(patientId, 'audit/?page_size=20'), [patientId]);
   if (audit.error?.status === 404 || audit.error?.status === 403) return null;
   const events = audit.data ? (Array.isArray(audit.data) ? audit.data : audit.data.results) : [];
   return (
@@ -226,7 +227,7 @@ export function Downloads({ patientId }) {
 
 export function PatientView({ patientId, query }) {
   const [days, setDays] = useState(Number(query.get('days')) || 182);
-  const { data, error, loading } = useFetch(() => patientApi(patientId, overviewPath(days)), [patientId, days]);
+  const { data, error, loading } = useData(() => patientApi(patientId, overviewPath(days)), [patientId, days]);
   const patient = data?.patient;
   const name = patient?.display_name || 'Patient';
   const burden = burdenSeries(data?.burden);

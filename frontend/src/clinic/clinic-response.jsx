@@ -8,7 +8,8 @@ import { getSession } from '../lib/session.js';
 import { Link, navigate } from '../lib/router.jsx';
 import { humanize } from '../lib/ui.jsx';
 import { clinicApi, patientApi } from './api.js';
-import { formatDate, Problem, useFetch } from './util.jsx';
+import { formatDate, Problem } from './util.jsx';
+import { useData } from '../lib/data.js';
 
 const MONTHS = ['3', '6'];
 const CATEGORY_LABEL = {
@@ -212,7 +213,7 @@ function CohortTable({ cohort }) {
 }
 
 function CohortSection({ drug, headingLevel = 2 }) {
-  const cohort = useFetch(() => (drug ? clinicApi(`clinic/response-cohort?${new URLSearchParams({ drug })}`) : Promise.resolve(null)), [drug]);
+  const cohort = useData(() => (drug ? clinicApi(`clinic/response-cohort?${new URLSearchParams({ drug })}`) : Promise.resolve(null)), [drug]);
   const Heading = `h${headingLevel}`;
   return (
     <section class="card panel" aria-labelledby="cohort-title" data-testid="cohort">
@@ -225,10 +226,10 @@ function CohortSection({ drug, headingLevel = 2 }) {
 }
 
 export function ResponseReport({ patientId, query }) {
-  const medications = useFetch(() => patientApi(patientId, 'medications/'), [patientId]);
+  const medications = useData(() => patientApi(patientId, 'medications/'), [patientId]);
   const list = medications.data ? (Array.isArray(medications.data) ? medications.data : medications.data.results) : [];
   const chosen = query.get('medication') || (list.find((m) => m.drug_class === 'anti_ige') || list.find((m) => m.regimen_kind !== 'as_needed') || list[0])?.id;
-  const report = useFetch(() => (chosen ? patientApi(patientId, `clinic/response?${new URLSearchParams({ medication: chosen })}`) : Promise.resolve(null)), [patientId, chosen]);
+  const report = useData(() => (chosen ? patientApi(patientId, `clinic/response?${new URLSearchParams({ medication: chosen })}`) : Promise.resolve(null)), [patientId, chosen]);
   const r = report.data;
   const medication = list.find((m) => m.id === chosen);
   const drugName = r?.medication?.name || medication?.name;

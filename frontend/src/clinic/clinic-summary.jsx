@@ -4,15 +4,16 @@ import { Link } from '../lib/router.jsx';
 import { patientApi } from './api.js';
 import { describeSeries, DoseTimeline, LabCharts, LineChart } from './clinic-charts.jsx';
 import { burdenSeries, EpisodesTable, overviewPath, PERIODS } from './clinic-patient.jsx';
-import { formatDate, patientFacts, Problem, SEVERITY_LABEL, useFetch } from './util.jsx';
+import { formatDate, patientFacts, Problem, SEVERITY_LABEL } from './util.jsx';
+import { useData } from '../lib/data.js';
 
 // The width of an A4 page's text block at 96 dpi with 15 mm margins (180 mm ≈ 680 px).
 const A4_WIDTH = 680;
 
 export function VisitSummary({ patientId, session, query }) {
   const days = PERIODS.some(([value]) => value === Number(query.get('days'))) ? Number(query.get('days')) : 182;
-  const overview = useFetch(() => patientApi(patientId, overviewPath(days)), [patientId, days]);
-  const notes = useFetch(() => patientApi(patientId, 'clinical-notes/?page_size=5'), [patientId]);
+  const overview = useData(() => patientApi(patientId, overviewPath(days)), [patientId, days]);
+  const notes = useData(() => patientApi(patientId, 'clinical-notes/?page_size=5'), [patientId]);
   const data = overview.data;
   const name = data?.patient?.display_name || 'Patient';
   const burden = burdenSeries(data?.burden);

@@ -4,7 +4,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link, navigate } from '../lib/router.jsx';
 import { clinicApi } from './api.js';
-import { Evidence, FLAGS, FlagButton, formatDateTime, percent, Problem, SUBTYPE_LABEL, useFetch } from './util.jsx';
+import { Evidence, FLAGS, FlagButton, formatDateTime, percent, Problem, SUBTYPE_LABEL } from './util.jsx';
+import { useData } from '../lib/data.js';
 
 const PAGE_SIZE = 25;
 // The server's order for each sort key; a header says which one is in force (aria-sort).
@@ -98,7 +99,7 @@ export function PatientList({ query }) {
   const params = new URLSearchParams({ ordering, page: String(page), page_size: String(PAGE_SIZE) });
   if (flag) params.set('flag', flag);
   if (term) params.set('search', term);
-  const { data, error, loading } = useFetch(() => clinicApi(`clinic/patients/?${params}`), [params.toString()]);
+  const { data, error, loading } = useData(() => clinicApi(`clinic/patients/?${params}`), [params.toString()]);
   const pages = data ? Math.max(1, Math.ceil(data.count / PAGE_SIZE)) : 1;
   const filterLabel = FLAGS.find(([code]) => code === flag)?.[1];
 

@@ -5,7 +5,8 @@ import { useState } from 'preact/hooks';
 import { Link, navigate } from '../lib/router.jsx';
 import { Field, FormError, useSubmit } from '../lib/ui.jsx';
 import { clinicApi, safeNext } from './api.js';
-import { Problem, useFetch } from './util.jsx';
+import { Problem } from './util.jsx';
+import { useData } from '../lib/data.js';
 
 const clean = (code) => code.replace(/\s+/g, '');
 const grouped = (secret) => secret.replace(/(.{4})/g, '$1 ').trim();
@@ -15,7 +16,7 @@ export function TotpEnrol({ query }) {
   const [setup, setSetup] = useState(null);
   const [codes, setCodes] = useState(null);
   const [code, setCode] = useState('');
-  const status = useFetch(() => clinicApi('auth/totp'), []);
+  const status = useData(() => clinicApi('auth/totp'), []);
 
   const start = useSubmit(async () => {
     setSetup(await clinicApi('auth/totp/setup', { method: 'POST', body: {} }));

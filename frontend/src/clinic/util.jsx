@@ -1,5 +1,6 @@
 // Pieces the clinician screens share: flags and their evidence, record tables, dates.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import { useData } from '../lib/data.js';
 import { humanize } from '../lib/ui.jsx';
 import { apiPathOf, clinicApi } from './api.js';
 
@@ -61,22 +62,6 @@ export function percent(value) {
   // Adherence may come as a fraction (0.83) or a percentage (83).
   const number = Number(value);
   return `${Math.round(number <= 1 ? number * 100 : number)}%`;
-}
-
-export function useFetch(load, deps) {
-  const [state, setState] = useState({ loading: true });
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let live = true;
-    setState((previous) => ({ ...previous, loading: true }));
-    load()
-      .then((data) => live && setState({ data }))
-      .catch((error) => live && setState({ error }));
-    return () => {
-      live = false;
-    };
-  }, [...deps, tick]);
-  return { ...state, reload: () => setTick((n) => n + 1) };
 }
 
 export function Problem({ error, what }) {
@@ -171,7 +156,7 @@ function EvidenceBody({ data, caption }) {
 
 export function Evidence({ flag, patientName, id, onClose, headingLevel = 3 }) {
   const Heading = `h${headingLevel}`;
-  const { data, error, loading } = useFetch(() => clinicApi(apiPathOf(flag.evidence_url)), [flag.evidence_url]);
+  const { data, error, loading } = useData(() => clinicApi(apiPathOf(flag.evidence_url)), [flag.evidence_url]);
   const title = `Evidence: ${flag.label}${patientName ? ` — ${patientName}` : ''}`;
   return (
     <section class="evidence" id={id} aria-labelledby={`${id}-title`} data-testid="evidence">

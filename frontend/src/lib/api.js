@@ -1,14 +1,25 @@
 // The page's way to the API: session cookie + CSRF header, one error shape.
+import { t } from '@lingui/core/macro';
 import { kvSet } from './idb.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.detail || (status ? `The server answered ${status}.` : 'No connection to the server.'));
+    super(body?.detail || (status ? t`The server answered ${status}.` : t`No connection to the server.`));
     this.status = status;
     this.code = body?.code || (status ? 'error' : 'offline');
     this.fields = body?.fields || {};
+    this.detail = this.message;
+    // A 412 or 409 carries the record as the server has it now, to show beside the user's own.
+    this.current = body?.current;
   }
 }
+
+// The second factor or a new sign-in is needed: the session decides what to show (session.js).
+let onAuthProblem = () => {};
+export function handleAuthProblems(handler) {
+  onAuthProblem = handler;
+}
+export const SECOND_FACTOR_CODES = ['totp_required', 'totp_verification_required'];
 
 let csrfToken = null;
 
@@ -41,9 +52,15 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   } catch {
     throw new ApiError(0, null);
   }
-  if (response.status === 204) return null;
+  if (response.status === 204 || response.status === 202) return null;
   const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) {
+    const error = new ApiError(response.status, data);
+    if ((response.status === 403 && SECOND_FACTOR_CODES.includes(error.code)) || (response.status === 401 && !path.startsWith('auth/'))) {
+      onAuthProblem(error);
+    }
+    throw error;
+  }
   return data;
 }
 

@@ -1,5 +1,5 @@
-// The outbox: every write that must survive no signal (diary entries, check-ins, doses) is stored
-// here first, with the id the phone chose for the record, then sent until the server has it.
+// The outbox: every write that must survive no signal (diary entries, check-ins, doses, carry-check
+// answers, edits and deletions from the history) is stored here first, with the id the phone chose for the record, then sent until the server has it.
 // The server makes a repeated create harmless (200 with the stored record), so "at least once"
 // from here becomes "exactly once" there. Used by the page (on start, on `online`, after each
 // write) and by the service worker (Background Sync, and on its own start).
@@ -9,6 +9,7 @@ export const SYNC_TAG = 'mastline-outbox';
 const CHANNEL = 'mastline-outbox';
 const LEASE_MS = 30_000; // a sender that died mid-request lets go of its items after this
 const MAX_BACKOFF_MS = 5 * 60_000;
+const SECOND_FACTOR = ['totp_required', 'totp_verification_required'];
 
 function announce() {
   try {
@@ -33,17 +34,24 @@ export async function listOutbox() {
   return items.sort((a, b) => a.createdAt - b.createdAt);
 }
 
-// item: {method, url, body, label, ifMatch?}. The record's own id (body.id) is the outbox key, so
-// queueing the same record twice keeps one item.
-export async function enqueue({ method = 'POST', url, body, label, ifMatch }) {
-  const id = body?.id || crypto.randomUUID();
+// item: {method, url, body, label, kind, patientId, ifMatch?, key?}. The record's own id (body.id)
+// is the outbox key, so queueing the same record twice keeps one item. A write whose body has no
+// id (a carry-check answer, an edit) gets one here and sends it as `Idempotency-Key`: the server
+// answers a repeat with its first answer. `kind` says what the item is (for the conflict screen);
+// `ifMatch` is the version an edit was made from.
+export async function enqueue({ method = 'POST', url, body, label, kind = null, patientId = null, ifMatch, key }) {
+  const id = key || body?.id || crypto.randomUUID();
   const item = {
     id,
     method,
     url,
     body,
     label,
+    kind,
+    patientId,
+    idempotent: Boolean(key) || !body?.id,
     ifMatch: ifMatch ?? null,
+    current: null,
     createdAt: Date.now(),
     status: 'pending',
     attempts: 0,
@@ -54,6 +62,15 @@ export async function enqueue({ method = 'POST', url, body, label, ifMatch }) {
   await withStore('outbox', 'readwrite', (store, done) => done(store.put(item)));
   announce();
   return item;
+}
+
+// Changes an item (a conflict answered by the person becomes a new write: see sync.js).
+export async function updateItem(id, changes) {
+  await withStore('outbox', 'readwrite', async (store, done) => {
+    const current = await done(store.get(id));
+    if (current) store.put({ ...current, ...changes });
+  });
+  announce();
 }
 
 export async function discard(id) {
@@ -121,6 +138,7 @@ export async function replay({ onlyId } = {}) {
           Accept: 'application/json',
           ...(csrf ? { 'X-CSRFToken': csrf } : {}),
           ...(item.ifMatch != null ? { 'If-Match': `"${item.ifMatch}"` } : {}),
+          ...(item.idempotent ? { 'Idempotency-Key': item.id } : {}),
         },
         body: item.body ? JSON.stringify(item.body) : undefined,
       });
@@ -134,13 +152,16 @@ export async function replay({ onlyId } = {}) {
       await settle(item, null);
       result.sent += 1;
       result.outcomes[item.id] = { ok: true, record: body };
-    } else if (status === 401 || status === 403) {
-      // Signed out or the CSRF token rotated: nothing is wrong with the item itself.
+    } else if (status === 401 || (status === 403 && (SECOND_FACTOR.includes(body?.code) || /csrf/i.test(body?.detail || '')))) {
+      // Signed out, the second factor is due, or the CSRF token rotated: nothing is wrong with
+      // the item itself. It waits for the next sign-in (or code) and goes then.
       await settle(item, { status: 'pending' });
-      result.stopped = 'signed-out';
+      result.stopped = status === 401 || /csrf/i.test(body?.detail || '') ? 'signed-out' : 'second-factor';
       result.waiting += items.length - index;
-    } else if (status === 409) {
-      await settle(item, { status: 'conflict', error: errorText(body, status) });
+    } else if (status === 409 || status === 412) {
+      // Someone else's version is on the server (a stale edit, a second check-in of the day):
+      // keep both, for the person to choose (Settings → Waiting to sync, and the banner).
+      await settle(item, { status: 'conflict', code: body?.code || null, current: body?.current || null, error: errorText(body, status) });
       result.failed += 1;
       result.outcomes[item.id] = { ok: false, status, body };
     } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
@@ -154,7 +175,7 @@ export async function replay({ onlyId } = {}) {
         status: 'pending',
         attempts,
         nextAttemptAt: Date.now() + backoff,
-        error: status ? `Server busy (HTTP ${status}); retrying.` : null,
+        error: status ? `HTTP ${status}` : null, // shown as "busy, trying again" (settings.jsx)
       });
       result.waiting += 1;
     }

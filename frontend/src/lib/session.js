@@ -1,7 +1,11 @@
 // Who is signed in and which patient is on screen. A small hint of it (names and ids, nothing from
 // the diary) is kept in IndexedDB so the app opens offline; sign-out's Clear-Site-Data removes it.
+//
+// status: 'starting' | 'signed-out' | 'signed-in' | 'second-factor' (a code from the
+// authenticator app is needed before any data) | 'enrol' (the account must set up two-step
+// sign-in first: the clinic's security screen does that).
 import { useEffect, useState } from 'preact/hooks';
-import { api, refreshCsrf } from './api.js';
+import { api, handleAuthProblems, refreshCsrf } from './api.js';
 import { kvDelete, kvGet, kvSet } from './idb.js';
 
 let state = { status: 'starting', user: null, patients: [], patientId: null, online: navigator.onLine };
@@ -34,6 +38,11 @@ export function currentPatient(session = state) {
   return session.patients.find((patient) => patient.id === session.patientId) || null;
 }
 
+// What a role may do in the app; the server decides (apps/careteam/access.py), this only keeps
+// the app from offering, or queueing, what it would refuse.
+export const canWriteDiary = (patient) => patient?.my_role === 'owner' || patient?.my_role === 'caregiver';
+export const isOwner = (patient) => patient?.my_role === 'owner';
+
 function pickPatient(patients, preferred) {
   return patients.some((patient) => patient.id === preferred) ? preferred : patients[0]?.id || null;
 }
@@ -49,6 +58,19 @@ export async function reloadPatients(preferred) {
   return patients;
 }
 
+// Which step of two-step sign-in is still missing, from auth/me (C5: totp_enabled, totp_required,
+// totp_verified) or, from a server that does not report them, the sign-in answer.
+export function secondFactorStep(user, login) {
+  // The clinic (under /clinic/) asks for the code and the set-up itself, from the 403s it gets.
+  if (location.pathname.startsWith('/clinic')) return null;
+  if (user && 'totp_verified' in user) {
+    if (user.totp_enabled && !user.totp_verified) return 'second-factor';
+    if (user.totp_required && !user.totp_enabled) return 'enrol';
+    return null;
+  }
+  return login?.totp_required ? 'second-factor' : null;
+}
+
 // At start: no hint → signed out without asking the server (no 403 noise); a hint → show it at once
 // (offline too), then confirm with the server.
 export async function startSession() {
@@ -61,16 +83,27 @@ export async function startSession() {
   setSession({ status: 'signed-in', ...hint });
   try {
     const user = await api('auth/me');
+    const step = secondFactorStep(user);
+    if (step) {
+      setSession({ status: step, user });
+      return;
+    }
     setSession({ user });
     await reloadPatients(hint.patientId);
   } catch (error) {
-    if (error.status === 401 || error.status === 403) await signedOut();
+    if (error.status === 401 || (error.status === 403 && !error.code?.startsWith('totp'))) await signedOut();
   }
 }
 
-export async function signedIn(user) {
+export async function signedIn(user, login) {
   await refreshCsrf().catch(() => {});
-  setSession({ status: 'signed-in', user, patients: [], patientId: null });
+  const me = await api('auth/me').catch(() => user);
+  const step = secondFactorStep(me, login ?? user);
+  if (step) {
+    setSession({ status: step, user: me, patients: [], patientId: null });
+    return;
+  }
+  setSession({ status: 'signed-in', user: me, patients: [], patientId: null });
   await reloadPatients();
 }
 
@@ -78,6 +111,18 @@ export async function signedOut() {
   await kvDelete('session').catch(() => {});
   setSession({ status: 'signed-out', user: null, patients: [], patientId: null });
 }
+
+// A 403 asking for the second factor, or a 401 (the session ended), from any request of the
+// patient app. The clinic (under /clinic/) has its own screens for both (clinic/api.js).
+handleAuthProblems((error) => {
+  if (location.pathname.startsWith('/clinic')) return;
+  if (error.status === 401) {
+    if (state.status === 'signed-in') signedOut();
+    return;
+  }
+  const step = error.code === 'totp_required' ? 'enrol' : 'second-factor';
+  if (state.status === 'signed-in') setSession({ status: step });
+});
 
 window.addEventListener('online', () => setSession({ online: true }));
 window.addEventListener('offline', () => setSession({ online: false }));

@@ -1,7 +1,8 @@
 // The page's side of the outbox: queue a write, send at once when there is signal, ask the
 // browser for a Background Sync, and replay on start and whenever the signal comes back.
+import { t } from '@lingui/core/macro';
 import { useEffect, useState } from 'preact/hooks';
-import { discard, enqueue, listOutbox, onOutboxChange, replay, resetBackoff, SYNC_TAG } from './outbox.js';
+import { discard, enqueue, listOutbox, onOutboxChange, replay, resetBackoff, SYNC_TAG, updateItem } from './outbox.js';
 
 async function requestBackgroundSync() {
   try {
@@ -24,21 +25,37 @@ export function replayNow() {
   return replaying;
 }
 
-// Returns {state: 'synced' | 'queued', record} or throws {fields, detail} for a write the server
-// refused at once (shown next to the form's inputs; the item is then dropped, not kept as failed).
-export async function submitSynced({ url, body, label, method = 'POST', ifMatch }) {
-  const item = await enqueue({ url: `/api/v1/${url}`, body, label, method, ifMatch });
+// Queues a write and sends it at once when there is signal. Returns
+//   {state: 'synced', record}    the server has it;
+//   {state: 'queued'}            no signal (or the server is busy): it goes later by itself;
+//   {state: 'conflict', current, code, id}  the server has another version (412 on an edit, 409
+//                                a second check-in of the day): both are kept for the person.
+// Throws {fields, detail, status} for a write the server refused outright (shown next to the
+// form's inputs; the item is dropped, not kept as failed). A 403 is such a refusal: a write the
+// person may not make is never left "waiting to sync".
+export async function submitSynced({ url, body, label, method = 'POST', ifMatch, kind, patientId, key }) {
+  const item = await enqueue({ url: `/api/v1/${url}`, body, label, method, ifMatch, kind, patientId, key });
   requestBackgroundSync();
-  if (!navigator.onLine) return { state: 'queued' };
+  if (!navigator.onLine) return { state: 'queued', id: item.id };
   await replaying?.catch(() => {});
   const result = await replay({ onlyId: item.id }).catch(() => null);
   const outcome = result?.outcomes[item.id];
-  if (outcome?.ok) return { state: 'synced', record: outcome.record };
-  if (outcome && outcome.status !== 409) {
-    await discard(item.id);
-    throw { fields: outcome.body?.fields || {}, detail: outcome.body?.detail || 'The server refused this entry.' };
+  if (outcome?.ok) return { state: 'synced', record: outcome.record, id: item.id };
+  if (outcome && (outcome.status === 409 || outcome.status === 412) && outcome.body?.current) {
+    return { state: 'conflict', current: outcome.body.current, code: outcome.body.code, id: item.id };
   }
-  return { state: 'queued' };
+  if (outcome) {
+    await discard(item.id);
+    throw { status: outcome.status, fields: outcome.body?.fields || {}, detail: outcome.body?.detail || t`The server refused this entry.` };
+  }
+  return { state: 'queued', id: item.id };
+}
+
+// The person chose in a conflict: send `body` as an edit of the server's version `current`, in
+// place of the item that conflicted (same outbox id, so it is one entry in the list).
+export async function resolveConflict(item, { url, body, method = 'PATCH', ifMatch }) {
+  await discard(item.id);
+  return submitSynced({ url, body, method, ifMatch, label: item.label, kind: item.kind, patientId: item.patientId });
 }
 
 export function startSync() {
@@ -63,4 +80,4 @@ export function useOutbox() {
   return items;
 }
 
-export { discard };
+export { discard, updateItem };

@@ -1,13 +1,18 @@
-// Settings: time zones, quiet hours and channels, push on this phone, what is waiting to sync,
-// and signing out (never silently losing what is waiting).
-import { useEffect, useState } from 'preact/hooks';
+// Settings: notifications (channels, quiet hours, push on this phone and the other devices that
+// get pushes), what is waiting to sync — and the entries that need a choice — and signing out
+// (never silently losing what is waiting).
+import { plural, t } from '@lingui/core/macro';
+import { useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
-import { navigate } from '../lib/router.jsx';
-import { getSession, reloadPatients, setSession, signedOut } from '../lib/session.js';
+import { ConflictChoice } from '../lib/conflict.jsx';
+import { useData } from '../lib/data.js';
+import { formatDate, formatWhen } from '../lib/format.js';
+import { i18n } from '../lib/i18n.js';
+import { Link, navigate } from '../lib/router.jsx';
+import { getSession, signedOut } from '../lib/session.js';
 import { discard, replayNow, useOutbox } from '../lib/sync.js';
-import { Field, FormError, humanize, useSubmit } from '../lib/ui.jsx';
-
-const CATEGORIES = ['dose_reminder', 'dose_overdue', 'relapse_watch', 'pen_expiry', 'carry_check', 'pen_used'];
+import { Field, FormError, Loaded, useSubmit } from '../lib/ui.jsx';
+import { NOTIFICATION_CATEGORIES } from '../lib/words.js';
 
 function urlBase64ToBytes(base64) {
   const padded = (base64 + '='.repeat((4 - (base64.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/');
@@ -17,123 +22,168 @@ function urlBase64ToBytes(base64) {
 const isIos = () => /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
 const isStandalone = () => matchMedia('(display-mode: standalone)').matches || navigator.standalone === true;
 
-function Push() {
+function Push({ onSubscribed }) {
   const [state, setState] = useState('');
   const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
-  if (isIos() && !isStandalone()) {
-    return (
-      <p>
-        On iPhone and iPad, notifications work only from the home screen: tap <strong>Share</strong>, then <strong>Add to Home Screen</strong>, open Mastline from there and come back to this page.
-      </p>
-    );
-  }
-  if (!supported) return <p class="muted">This browser cannot receive push notifications. The inbox and email still get every alert.</p>;
+  if (isIos() && !isStandalone()) return <p>{t`On iPhone and iPad, notifications work only from the home screen: tap Share, then Add to Home Screen, open Mastline from there and come back to this page.`}</p>;
+  if (!supported) return <p class="muted">{t`This browser cannot receive push notifications. The inbox and email still get every alert.`}</p>;
   // Must run from the button press: browsers ask for permission only after a user gesture.
   const subscribe = async () => {
-    setState('Asking…');
+    setState(t`Asking…`);
     try {
       const permission = await Notification.requestPermission();
       if (permission !== 'granted') {
-        setState('Notifications are blocked for this site. Allow them in the browser settings.');
+        setState(t`Notifications are blocked for this site. Allow them in the browser settings.`);
         return;
       }
       const { public_key: key } = await api('push/vapid-public-key');
       const registration = await navigator.serviceWorker.ready;
       const subscription = (await registration.pushManager.getSubscription()) || (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlBase64ToBytes(key) }));
-      await api('push/subscriptions', { method: 'POST', body: { ...subscription.toJSON(), label: navigator.userAgentData?.platform || 'This phone' } });
-      setState('Push notifications are on for this phone.');
+      await api('push/subscriptions', { method: 'POST', body: { ...subscription.toJSON(), label: navigator.userAgentData?.platform || t`This phone` } });
+      setState(t`Push notifications are on for this phone.`);
+      onSubscribed?.();
     } catch (error) {
-      setState(`Could not turn on notifications: ${error.message}`);
+      setState(t`Could not turn on notifications: ${error.message}`);
     }
   };
   return (
     <>
-      <button type="button" class="button" onClick={subscribe}>Turn on notifications on this phone</button>
-      <p class="notice" aria-live="polite">{state}</p>
+      <button type="button" class="button" onClick={subscribe}>
+        {t`Turn on notifications on this phone`}
+      </button>
+      <p class="notice" aria-live="polite">
+        {state}
+      </p>
     </>
   );
 }
 
+function Devices({ devices }) {
+  const remove = useSubmit(async (id) => {
+    await api(`push/subscriptions/${id}/`, { method: 'DELETE' });
+    devices.reload();
+  });
+  return (
+    <Loaded state={devices} empty={t`No device gets push notifications yet.`}>
+      {(list) => (
+        <ul class="list" aria-label={t`Devices that get push notifications`}>
+          {list.map((device) => (
+            <li key={device.id} class="item">
+              <span>
+                {device.label || t`A device`}
+                <br />
+                <span class="muted">{device.last_success_at ? t`Last reached ${formatWhen(device.last_success_at)}` : t`Added ${formatDate(device.created_at)}`}</span>
+              </span>
+              <button type="button" class="button button--secondary button--small" onClick={() => remove.submit(device.id)} aria-label={t`Stop notifications to ${device.label || 'this device'}`}>
+                {t`Stop`}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Loaded>
+  );
+}
+
 function Preferences() {
-  const [prefs, setPrefs] = useState(null);
-  useEffect(() => {
-    api('notification-preferences').then(setPrefs).catch(() => {});
-  }, []);
+  const prefs = useData(() => api('notification-preferences'), [], { isEmpty: () => false });
+  return <Loaded state={prefs}>{(data) => <PreferencesForm initial={data} onSaved={prefs.set} />}</Loaded>;
+}
+
+function PreferencesForm({ initial, onSaved }) {
+  const [prefs, setPrefs] = useState(initial);
+  const [message, setMessage] = useState('');
   const form = useSubmit(async () => {
     const body = { channels: prefs.channels, quiet_hours_start: prefs.quiet_hours_start || null, quiet_hours_end: prefs.quiet_hours_end || null };
-    setPrefs(await api('notification-preferences', { method: 'PATCH', body }));
+    onSaved(await api('notification-preferences', { method: 'PATCH', body }));
+    setMessage(t`Saved.`);
   });
-  if (!prefs) return null;
   const toggle = (category, channel) => (event) => setPrefs({ ...prefs, channels: { ...prefs.channels, [category]: { ...prefs.channels[category], [channel]: event.currentTarget.checked } } });
   return (
     <form onSubmit={form.submit} noValidate>
-      <Field label="Quiet hours start" name="quiet_hours_start" type="time" hint={`In ${prefs.time_zone}. Urgent alerts still come through.`} errors={form.fields} value={prefs.quiet_hours_start?.slice(0, 5) || ''} onInput={(e) => setPrefs({ ...prefs, quiet_hours_start: e.currentTarget.value })} />
-      <Field label="Quiet hours end" name="quiet_hours_end" type="time" errors={form.fields} value={prefs.quiet_hours_end?.slice(0, 5) || ''} onInput={(e) => setPrefs({ ...prefs, quiet_hours_end: e.currentTarget.value })} />
-      {CATEGORIES.filter((c) => prefs.channels?.[c]).map((category) => (
-        <fieldset key={category}>
-          <legend>{humanize(category)}</legend>
-          {['push', 'email'].map((channel) => (
-            <label class="check" key={channel}>
-              <input type="checkbox" checked={Boolean(prefs.channels[category][channel])} onChange={toggle(category, channel)} />
-              {channel === 'push' ? 'Push' : 'Email'}
-            </label>
-          ))}
-        </fieldset>
-      ))}
+      <div class="row">
+        <Field label={t`Quiet from`} name="quiet_hours_start" type="time" errors={form.fields} value={prefs.quiet_hours_start?.slice(0, 5) || ''} onInput={(e) => setPrefs({ ...prefs, quiet_hours_start: e.currentTarget.value })} />
+        <Field label={t`until`} name="quiet_hours_end" type="time" errors={form.fields} value={prefs.quiet_hours_end?.slice(0, 5) || ''} onInput={(e) => setPrefs({ ...prefs, quiet_hours_end: e.currentTarget.value })} />
+      </div>
+      <p class="hint">{t`In your time zone (${prefs.time_zone}). Urgent alerts still come through.`}</p>
+      {Object.keys(NOTIFICATION_CATEGORIES)
+        .filter((c) => prefs.channels?.[c])
+        .map((category) => (
+          <fieldset key={category}>
+            <legend>{i18n._(NOTIFICATION_CATEGORIES[category])}</legend>
+            <div class="row">
+              {[
+                ['push', t`Push`],
+                ['email', t`Email`],
+              ].map(([channel, label]) => (
+                <label class="check" key={channel}>
+                  <input type="checkbox" checked={Boolean(prefs.channels[category][channel])} onChange={toggle(category, channel)} />
+                  {label}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        ))}
       <FormError error={form.error} shown={['quiet_hours_start', 'quiet_hours_end']} />
-      <button class="button" type="submit" disabled={form.busy}>Save notification settings</button>
+      <button class="button" type="submit" disabled={form.busy}>
+        {t`Save notification settings`}
+      </button>
+      <p class="notice" aria-live="polite">
+        {message}
+      </p>
     </form>
   );
 }
 
-function TimeZones({ session, patient }) {
-  const [zone, setZone] = useState(session.user?.time_zone || '');
-  const [patientZone, setPatientZone] = useState(patient?.time_zone || '');
-  const [done, setDone] = useState('');
-  const form = useSubmit(async () => {
-    const user = await api('auth/me', { method: 'PATCH', body: { time_zone: zone } });
-    setSession({ user });
-    if (patient && patient.my_role === 'owner' && patientZone !== patient.time_zone) {
-      await api(`patients/${patient.id}/`, { method: 'PATCH', body: { time_zone: patientZone } });
-      await reloadPatients();
-    }
-    setDone('Saved.');
-  });
+const STATUS_WORDS = (item) => {
+  if (item.status === 'conflict') return t`Another version is on the server: choose below.`;
+  if (item.status === 'failed') return t`Not saved: ${item.error}`;
+  if (item.error) return t`The server is busy; trying again.`;
+  return t`Waiting to sync`;
+};
+
+export function OutboxList() {
+  const session = getSession();
+  const items = useOutbox().filter((item) => !item.patientId || session.patients.some((p) => p.id === item.patientId));
+  if (!items.length) return <p>{t`Nothing is waiting: everything is on the server.`}</p>;
+  const names = Object.fromEntries(session.patients.map((p) => [p.id, p.display_name]));
   return (
-    <form onSubmit={form.submit} noValidate>
-      <Field label="Your time zone" name="time_zone" hint="For example Europe/Rome." errors={form.fields} value={zone} onInput={(e) => setZone(e.currentTarget.value)} />
-      {patient?.my_role === 'owner' && <Field label={`${patient.display_name}'s time zone (reminder times follow it)`} name="patient_time_zone" errors={form.fields} value={patientZone} onInput={(e) => setPatientZone(e.currentTarget.value)} />}
-      <FormError error={form.error} shown={['time_zone']} />
-      <button class="button" type="submit" disabled={form.busy}>Save time zones</button>
-      <p class="notice" aria-live="polite">{done}</p>
-    </form>
+    <>
+      {items
+        .filter((item) => item.status === 'conflict' && item.current)
+        .map((item) => (
+          <ConflictChoice key={item.id} item={item} current={item.current} onDone={() => replayNow()} />
+        ))}
+      <ul class="list" aria-label={t`Waiting to sync`}>
+        {items.map((item) => (
+          <li key={item.id} class="entry" data-testid="outbox-item">
+            <p class="entry__what">
+              {item.label || item.url}
+              {item.patientId && names[item.patientId] && session.patients.length > 1 ? <span class="muted"> · {names[item.patientId]}</span> : ''}
+            </p>
+            <p class={item.status === 'failed' || item.status === 'conflict' ? 'field-error' : 'muted'}>{STATUS_WORDS(item)}</p>
+            {(item.status === 'failed' || (item.status === 'conflict' && !item.current)) && (
+              <button type="button" class="button button--secondary button--small" onClick={() => discard(item.id)} aria-label={t`Discard ${item.label || 'entry'}`}>
+                {t`Discard`}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
-export function Outbox() {
-  const items = useOutbox();
-  if (!items.length) return <p>Nothing is waiting: everything is on the server.</p>;
+export function WaitingToSync() {
   return (
-    <ul class="list" aria-label="Waiting to sync">
-      {items.map((item) => (
-        <li key={item.id} class="item">
-          <span>
-            {item.label || item.url}
-            <br />
-            <span class={item.status === 'failed' || item.status === 'conflict' ? 'field-error' : 'muted'}>
-              {item.status === 'failed' || item.status === 'conflict' ? `Not saved: ${item.error}` : 'Waiting to sync'}
-            </span>
-          </span>
-          {(item.status === 'failed' || item.status === 'conflict') && (
-            <button type="button" class="button button--secondary button--small" onClick={() => discard(item.id)} aria-label={`Discard ${item.label || 'entry'}`}>Discard</button>
-          )}
-        </li>
-      ))}
-    </ul>
+    <>
+      <h1>{t`Waiting to sync`}</h1>
+      <OutboxList />
+    </>
   );
 }
 
-function SignOut() {
+export function SignOut() {
   const items = useOutbox();
   const [confirming, setConfirming] = useState(false);
   const [message, setMessage] = useState('');
@@ -142,7 +192,7 @@ function SignOut() {
     if (!force) {
       await replayNow();
       const { listOutbox } = await import('../lib/outbox.js');
-      if ((await listOutbox()).some((i) => i.status === 'pending' || i.status === 'sending')) {
+      if ((await listOutbox()).some((i) => i.status !== 'failed')) {
         setConfirming(true);
         return;
       }
@@ -157,46 +207,59 @@ function SignOut() {
     await signedOut();
     navigate('/', { replace: true });
   };
-  const waiting = items.filter((i) => i.status === 'pending' || i.status === 'sending').length;
+  const waiting = items.filter((i) => i.status !== 'failed').length;
   return (
     <>
       {confirming ? (
         <div role="alert">
-          <p><strong>{waiting} {waiting === 1 ? 'entry has' : 'entries have'} not reached the server.</strong> Signing out now deletes {waiting === 1 ? 'it' : 'them'} from this phone.</p>
+          <p>
+            <strong>{plural(waiting, { one: '# entry has not reached the server.', other: '# entries have not reached the server.' })}</strong> {t`Signing out now deletes them from this phone.`}
+          </p>
           <div class="actions">
-            <button type="button" class="button button--danger" onClick={() => signOut(true)}>Delete and sign out</button>
-            <button type="button" class="button button--secondary" onClick={() => setConfirming(false)}>Keep them</button>
+            <button type="button" class="button button--danger" onClick={() => signOut(true)}>
+              {t`Delete and sign out`}
+            </button>
+            <button type="button" class="button button--secondary" onClick={() => setConfirming(false)}>
+              {t`Keep them`}
+            </button>
           </div>
         </div>
       ) : (
-        <button type="button" class="button button--secondary" onClick={() => signOut(false)}>Sign out</button>
+        <button type="button" class="button button--secondary" onClick={() => signOut(false)}>
+          {t`Sign out`}
+        </button>
       )}
-      <p class="notice" aria-live="polite">{message}</p>
+      <p class="notice" aria-live="polite">
+        {message}
+      </p>
     </>
   );
 }
 
-export function Settings({ session, patient }) {
+export function Settings({ session }) {
+  const devices = useData(() => api('push/subscriptions'), []);
   return (
     <>
-      <h1>Settings</h1>
-      <section class="card" aria-labelledby="zones-title">
-        <h2 id="zones-title">Time zones</h2>
-        <TimeZones session={session} patient={patient} />
-        <p class="muted">Reminder times are set per medication, in Medications.</p>
-      </section>
+      <h1>{t`Settings`}</h1>
       <section class="card" aria-labelledby="push-title">
-        <h2 id="push-title">Notifications</h2>
-        <Push />
+        <h2 id="push-title">{t`Notifications`}</h2>
+        <Push onSubscribed={devices.reload} />
         <Preferences />
       </section>
+      <section class="card" aria-labelledby="devices-title">
+        <h2 id="devices-title">{t`Devices`}</h2>
+        <Devices devices={devices} />
+      </section>
       <section class="card" aria-labelledby="outbox-title">
-        <h2 id="outbox-title">Waiting to sync</h2>
-        <Outbox />
+        <h2 id="outbox-title">{t`Waiting to sync`}</h2>
+        <OutboxList />
       </section>
       <section class="card" aria-labelledby="account-title">
-        <h2 id="account-title">Account</h2>
-        <p>Signed in as {getSession().user?.email}.</p>
+        <h2 id="account-title">{t`Account`}</h2>
+        <p class="entry__email">{t`Signed in as ${session.user?.email}.`}</p>
+        <p>
+          <Link href="/account">{t`Your name, time zone, password and two-step sign-in`}</Link>
+        </p>
         <SignOut />
       </section>
     </>
