@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -82,6 +83,8 @@ def vapid_keys() -> VapidKeys:
 VAPID_TOKEN_LIFETIME = 12 * 60 * 60
 VAPID_TOKEN_RENEW_BEFORE = 60 * 60
 _authorizations: dict[tuple[str, str, str], tuple[int, str]] = {}
+# A group's pushes are sent from several threads at once: one of them signs, the others reuse.
+_authorizations_lock = threading.Lock()
 
 
 def vapid_authorization(audience: str) -> str:
@@ -90,12 +93,13 @@ def vapid_authorization(audience: str) -> str:
     expiry (per process; keyed by our public key too, so a new key pair signs anew)."""
     keys = vapid_keys()
     cache_key = (keys.public_key, keys.subject, audience)
-    now = int(time.time())
-    cached = _authorizations.get(cache_key)
-    if cached is not None and cached[0] - now > VAPID_TOKEN_RENEW_BEFORE:
-        return cached[1]
-    expires = now + VAPID_TOKEN_LIFETIME
-    claims = {"aud": audience, "exp": expires, "sub": keys.subject}
-    header = str(keys.vapid.sign(claims)["Authorization"])
-    _authorizations[cache_key] = (expires, header)
-    return header
+    with _authorizations_lock:
+        now = int(time.time())
+        cached = _authorizations.get(cache_key)
+        if cached is not None and cached[0] - now > VAPID_TOKEN_RENEW_BEFORE:
+            return cached[1]
+        expires = now + VAPID_TOKEN_LIFETIME
+        claims = {"aud": audience, "exp": expires, "sub": keys.subject}
+        header = str(keys.vapid.sign(claims)["Authorization"])
+        _authorizations[cache_key] = (expires, header)
+        return header
