@@ -48,6 +48,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         service_unavailable("Redis (set REDIS_URL=redis://… to a running server)")
 
 
+@pytest.fixture
+def private_redis():  # type: ignore[no-untyped-def]
+    """A `redis-server` of this test's own (tests/realstack.py), which it may restart; this
+    process's Celery app publishes to it meanwhile."""
+    from tests import realstack
+
+    if not realstack.PrivateRedis.available():
+        service_unavailable("redis-server on PATH (a private Redis for real workers)")
+    with realstack.private_redis() as redis:
+        yield redis
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     # Throttle counters live in the cache; one test's sign-ins must not throttle the next.

@@ -1,8 +1,8 @@
 """Notifications: the in-app inbox, the outbox of deliveries to each channel, and preferences.
 
 `services.notify` writes a `Notification` (the inbox item) and one `Delivery` per channel the
-recipient lets it reach; `tasks.deliver_notification` sends a delivery and records every attempt
-as a `DeliveryAttempt`. Nothing health-related ever leaves the server in a push or an email: the
+recipient lets it reach; `tasks.deliver_notifications` sends them in batches and records every
+attempt as a `DeliveryAttempt`. Nothing health-related ever leaves the server in a push or an email: the
 app fetches the notification's title and body from the API once the person has signed in.
 """
 

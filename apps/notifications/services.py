@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import transaction
 from django.utils import timezone
 
-from .delivery import enqueue
+from .delivery import enqueue_on_commit
 from .models import (
     Channel,
     Delivery,
@@ -185,7 +185,7 @@ def notify(
         Delivery.objects.bulk_create(deliveries)
         due = [d.pk for d in deliveries if d.enqueued_at is not None]
         if due:
-            transaction.on_commit(lambda: enqueue(due))
+            enqueue_on_commit(due)
     return notification
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -74,3 +76,30 @@ def vapid_keys() -> VapidKeys:
     if public_key and public_key.rstrip("=") != derived:
         raise ImproperlyConfigured("VAPID_PUBLIC_KEY does not belong to VAPID_PRIVATE_KEY.")
     return VapidKeys(vapid=vapid, public_key=derived, subject=settings.VAPID_SUBJECT)
+
+
+# RFC 8292 lets a VAPID token live up to 24 hours; ours live 12 and are replaced an hour before
+# they expire, so a push never carries one that runs out on its way.
+VAPID_TOKEN_LIFETIME = 12 * 60 * 60
+VAPID_TOKEN_RENEW_BEFORE = 60 * 60
+_authorizations: dict[tuple[str, str, str], tuple[int, str]] = {}
+# A group's pushes are sent from several threads at once: one of them signs, the others reuse.
+_authorizations_lock = threading.Lock()
+
+
+def vapid_authorization(audience: str) -> str:
+    """The `Authorization: vapid t=…, k=…` header for a push service's origin. Signing a JWT per
+    push cost more than the push's encryption; one token per audience serves until near its
+    expiry (per process; keyed by our public key too, so a new key pair signs anew)."""
+    keys = vapid_keys()
+    cache_key = (keys.public_key, keys.subject, audience)
+    with _authorizations_lock:
+        now = int(time.time())
+        cached = _authorizations.get(cache_key)
+        if cached is not None and cached[0] - now > VAPID_TOKEN_RENEW_BEFORE:
+            return cached[1]
+        expires = now + VAPID_TOKEN_LIFETIME
+        claims = {"aud": audience, "exp": expires, "sub": keys.subject}
+        header = str(keys.vapid.sign(claims)["Authorization"])
+        _authorizations[cache_key] = (expires, header)
+        return header

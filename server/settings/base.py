@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from kombu import Exchange, Queue
 
 from .env import env_bool, env_int, env_list, env_optional, env_str
 
@@ -173,6 +174,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may block; unset, a hung mail server would hold a delivery batch.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 # --- Internationalisation -----------------------------------------------------------------------
 # English is the source language and the fallback. Each account keeps its own language
@@ -325,6 +328,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 5 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 4 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Two queues, so a backlog of deliveries never holds up the scans that create them or the sweep
+# that repairs them. A worker started without -Q consumes both; kombu's Redis transport takes from
+# them in turn, so a scan waits for at most one delivery batch (under a second), not the backlog.
+CELERY_TASK_DEFAULT_QUEUE = "deliveries"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in ("deliveries", "scans")
+]
+CELERY_TASK_ROUTES = {
+    "apps.alerts.tasks.*": {"queue": "scans"},
+    "apps.medications.tasks.scan_due_reminders": {"queue": "scans"},
+    "apps.epinephrine.tasks.scan_due_epinephrine_reminders": {"queue": "scans"},
+    "apps.notifications.tasks.sweep_due_deliveries": {"queue": "scans"},
+}
 CELERY_BEAT_SCHEDULER = "apps.ops.beat:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat wakes at least this often (seconds) even when nothing is due, so its tick stays fresh for
@@ -353,10 +369,12 @@ PUSH_TTL_URGENT_SECONDS = env_int("PUSH_TTL_URGENT_SECONDS", 60 * 60 * 24)
 PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
 # A delivery is tried this many times (backoff in between) before it is marked failed.
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+# Every 15 s: with apps.notifications.delivery.REENQUEUE_AFTER (30 s), a message lost with a
+# restarted broker delays its delivery by under a minute.
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "apps.notifications.tasks.sweep_due_deliveries",
-    "schedule": 60.0,
-    "options": {"expires": 55},  # a missed tick is covered by the next one
+    "schedule": 15.0,
+    "options": {"expires": 14},  # a missed tick is covered by the next one
 }
 
 # Epinephrine readiness (apps.epinephrine.tasks): pen expiry reminders and the daily carry check.

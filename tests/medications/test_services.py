@@ -1,29 +1,30 @@
 """Against real PostgreSQL and Redis: two scans ("beats") and two Celery workers over 10,000 due
-reminder steps deliver each alert exactly once, and a worker killed with SIGKILL mid-batch
-loses nothing (acks_late + reject_on_worker_lost, and the notifications sweep).
+reminder steps deliver each alert, one push each, to a local push service. Mid-run one worker is
+killed with SIGKILL (mid-batch) and then Redis is killed and restarted empty, losing every queued
+message. Nothing is lost; every delivery not yet sent when Redis came back is found by the sweep
+and sent; duplicates are counted (bounded: a killed pool process can send again at most the
+group of pushes it had not committed). The figures are printed (run with -s).
 
-Run: DATABASE_URL=postgres://…/mastline_meds REDIS_URL=redis://127.0.0.1:6379/1 pytest -m redis
+Redis is a private `redis-server` (tests/realstack.py), so the shared one is never restarted.
+Run: DATABASE_URL=postgres://…/mastline_x REDIS_URL=redis://… MASTLINE_REQUIRE_SERVICES=1 \
+     pytest -m redis -s tests/medications/test_services.py
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
-from datetime import timedelta
-from pathlib import Path
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
-from django.db import connection, connections
-from django.utils import timezone
+from django.db import connections
 
-from apps.careteam.models import Membership, Patient, Role
-from apps.medications.models import Medication, ReminderStep, StepStatus
+from apps.medications.models import ReminderStep, StepStatus
 from apps.medications.tasks import scan_due_steps
-from apps.notifications import delivery
+from apps.notifications.delivery import PUSH_GROUP, push_topic
 from apps.notifications.models import (
     AttemptOutcome,
     Delivery,
@@ -31,13 +32,12 @@ from apps.notifications.models import (
     DeliveryStatus,
     Notification,
 )
-from tests.conftest import redis_available
-from tests.factories import UserFactory
+from tests import realstack
+from tests.notifications.push_service import LocalPushService, run_push_service
 
-ROOT = Path(__file__).resolve().parents[2]
 STEPS = int(os.environ.get("MASTLINE_SERVICE_STEPS", "10000"))
 PATIENTS = 100
-DEADLINE_SECONDS = 420
+DEADLINE_SECONDS = 900
 
 pytestmark = [
     pytest.mark.postgres,
@@ -47,87 +47,12 @@ pytestmark = [
 ]
 
 
-def _due_steps(count: int) -> None:
-    now = timezone.now()
-    patients = Patient.objects.bulk_create(
-        [Patient(display_name=f"P{n}", time_zone="Europe/Rome") for n in range(PATIENTS)]
-    )
-    for n, patient in enumerate(patients):
-        owner = UserFactory(email=f"owner{n}@example.org")
-        Membership.objects.create(patient=patient, user=owner, role=Role.OWNER)
-    start = now.date() - timedelta(days=60)
-    medications = Medication.objects.bulk_create(
-        [
-            Medication(
-                patient=patients[n % PATIENTS],
-                name="Omalizumab",
-                route="subcutaneous",
-                start_date=start,
-                regimen_kind="interval",
-                interval=4,
-                interval_unit="weeks",
-                interval_anchor="last_dose",
-                times_of_day=["09:00"],
-                next_dose_due_at=now - timedelta(days=3, seconds=n % 60),
-                planned_time_zone="Europe/Rome",
-            )
-            for n in range(count)
-        ],
-        batch_size=2000,
-    )
-    ReminderStep.objects.bulk_create(
-        [
-            ReminderStep(
-                medication=m,
-                due_at=m.next_dose_due_at,
-                name="overdue",
-                kind="overdue",
-                fire_at=now - timedelta(seconds=n % 60),
-                audience=["owner"],
-                urgency="high",
-                late_cutoff_minutes=None,
-            )
-            for n, m in enumerate(medications)
-        ],
-        batch_size=2000,
-    )
+@pytest.fixture
+def push_service() -> Iterator[LocalPushService]:
+    yield from run_push_service()
 
 
-def _worker(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603 - fixed arguments, our own venv
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "server",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "2",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"{name}@%h",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,  # its own process group: SIGKILL takes the pool children too
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
-
-
-def _beat(errors: list[BaseException]) -> None:
+def _scan(errors: list[BaseException]) -> None:
     """One of two concurrent "beats": scans until nothing is due, on its own connection."""
     try:
         for _ in range(3):
@@ -138,63 +63,97 @@ def _beat(errors: list[BaseException]) -> None:
         connections.close_all()
 
 
-def test_two_beats_and_two_workers_deliver_each_alert_once_even_if_one_dies() -> None:
-    redis_url = redis_available()
-    assert redis_url is not None
-    from server.celery import app
+def _delivered(push: LocalPushService) -> int:
+    return len({r.topic for r in list(push.received)})
 
-    app.control.purge()
-    _due_steps(STEPS)
 
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "server.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": redis_url,
-    }
-    workers = [_worker("meds-a", env), _worker("meds-b", env)]
+def test_two_beats_and_two_workers_deliver_each_alert_once_through_a_kill_and_a_broker_loss(
+    private_redis: realstack.PrivateRedis, push_service: LocalPushService
+) -> None:
+    realstack.due_medication_steps(STEPS, patients=PATIENTS, push_base_url=push_service.base_url)
+    env = realstack.worker_environment(private_redis.url, **realstack.vapid_environment())
+    workers = [realstack.start_worker(name, env) for name in ("meds-a", "meds-b")]
+    beat = realstack.Beat(private_redis.url)
     try:
-        errors: list[BaseException] = []
-        beats = [threading.Thread(target=_beat, args=(errors,)) for _ in range(2)]
-        for beat in beats:
-            beat.start()
-        # Kill worker A with SIGKILL once deliveries are flowing.
+        realstack.wait_until_ready(["meds-a", "meds-b"], private_redis.url)
+        scan_errors: list[BaseException] = []
+        scans = [threading.Thread(target=_scan, args=(scan_errors,)) for _ in range(2)]
+        for thread in [*scans, beat]:
+            thread.start()
         deadline = time.monotonic() + DEADLINE_SECONDS
-        while Delivery.objects.filter(status=DeliveryStatus.SENT).count() < STEPS // 10:
+
+        # SIGKILL worker A once deliveries are flowing: it dies mid-batch.
+        while _delivered(push_service) < STEPS // 10:
             assert time.monotonic() < deadline, "deliveries never started"
-            time.sleep(0.5)
-        _kill(workers[0])
-        for beat in beats:
-            beat.join(timeout=DEADLINE_SECONDS)
-        assert not errors, errors
-        assert not ReminderStep.objects.filter(status=StepStatus.PENDING).exists()
+            time.sleep(0.2)
+        realstack.kill(workers[0])
+        killed_at = time.time()
 
-        # What the dead worker held comes back through the sweep (beat runs it every minute).
-        # Once the survivor has drained its queue, age the rows the dead worker left behind past
-        # the sweep's re-enqueue and stuck-claim delays, as the clock would, and sweep.
+        # Then Redis dies and comes back empty: every queued message is lost.
+        while _delivered(push_service) < STEPS // 4:
+            assert time.monotonic() < deadline, "deliveries stopped after the kill"
+            time.sleep(0.2)
+        private_redis.restart()
+        restarted_at = time.time()
+        unsent_at_restart = STEPS - _delivered(push_service)
+
+        for scan in scans:
+            scan.join(timeout=DEADLINE_SECONDS)
+        assert not scan_errors, scan_errors
+        # Until every row is recorded sent: one the dead worker sent but did not record is given
+        # back by the sweep and sent again, and that copy must be counted.
+        # A scan the killed worker was running (beat sends the scans too) rolled back: the next
+        # tick fires its steps.
         unsent = Delivery.objects.exclude(status=DeliveryStatus.SENT)
-        last, quiet_since = -1, time.monotonic()
-        while unsent.exists():
-            assert time.monotonic() < deadline, f"{unsent.count()} never sent"
-            left = unsent.count()
-            if left != last:
-                last, quiet_since = left, time.monotonic()
-            elif time.monotonic() - quiet_since > 5:
-                past = timezone.now() - timedelta(hours=1)
-                unsent.update(claimed_at=past, enqueued_at=past)
-                delivery.sweep(limit=STEPS)
-                quiet_since = time.monotonic()
-            time.sleep(1)
+        pending = ReminderStep.objects.filter(status=StepStatus.PENDING)
+        while pending.exists() or unsent.exists() or _delivered(push_service) < STEPS:
+            assert time.monotonic() < deadline, f"{unsent.count()} never sent\n" + "\n".join(
+                realstack.log_tail(name, env) for name in ("meds-a", "meds-b")
+            )
+            time.sleep(0.5)
     finally:
+        beat.stop()
         for worker in workers:
-            _kill(worker)
-        app.control.purge()
+            realstack.kill(worker)
 
+    received = list(push_service.received)
+    last = max(r.at for r in received)
+    # The deliveries that existed when Redis came back (their messages were lost with it): when
+    # the sweep had found and sent them all. The rest were created by the scans afterwards.
+    existing = {
+        push_topic(d)
+        for d in Delivery.objects.filter(created_at__lte=_moment(restarted_at)).only(
+            "idempotency_key"
+        )
+    }
+    last_existing = max((r.at for r in received if r.topic in existing), default=restarted_at)
+    copies = Counter(r.topic for r in received)
+    duplicates = sum(n - 1 for n in copies.values())
+    print(
+        f"\n{STEPS} steps, 2 workers: worker A SIGKILLed at {_clock(killed_at)}; Redis restarted "
+        f"empty at {_clock(restarted_at)} with {unsent_at_restart} steps' pushes not yet sent "
+        f"({len(existing)} deliveries written by then, the last of those sent "
+        f"{last_existing - restarted_at:.0f} s after the restart); "
+        f"the last push arrived {last - restarted_at:.0f} s after the restart "
+        f"({last - killed_at:.0f} s after the kill); lost 0; duplicates {duplicates}; "
+        f"beat ticks refused while Redis was down: {beat.refused}"
+    )
     assert ReminderStep.objects.filter(status=StepStatus.FIRED).count() == STEPS
-    # Exactly one notification per step and recipient, one delivery each, sent once.
+    # Exactly one notification per step and recipient, one delivery each, recorded sent once.
     assert Notification.objects.count() == STEPS
-    assert Delivery.objects.count() == STEPS
+    deliveries = list(Delivery.objects.only("idempotency_key"))
+    assert len(deliveries) == STEPS
+    assert set(copies) == {push_topic(d) for d in deliveries}  # nothing lost
     sent_attempts = DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENT)
     assert sent_attempts.count() == STEPS
     assert sent_attempts.values("delivery_id").distinct().count() == STEPS
+    # Copies can only come from the killed worker's two pool processes, a group each at most.
+    assert duplicates <= 2 * PUSH_GROUP
+
+
+def _moment(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def _clock(moment: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(moment))

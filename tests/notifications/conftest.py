@@ -35,9 +35,7 @@ def vapid_keys(settings: Any) -> Iterator[str]:
 def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Ids handed to the deliver task, instead of a broker."""
     ids: list[str] = []
-    monkeypatch.setattr(
-        tasks.deliver_notification, "delay", lambda delivery_id: ids.append(delivery_id)
-    )
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", ids.extend)
     return ids
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import http_ece
+import http_ece  # type: ignore[import-untyped]  # no stubs; only tests decrypt
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -20,6 +21,13 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    # The sender's (host, port): two pushes with the same one came over one kept-alive connection.
+    connection: tuple[str, int] = ("", 0)
+    at: float = 0.0  # time.time() on arrival, for latency measurements
+
+    @property
+    def topic(self) -> str:
+        return {k.lower(): v for k, v in self.headers.items()}.get("topic", "")
 
 
 @dataclass
@@ -74,20 +82,38 @@ def run_push_service() -> Iterator[LocalPushService]:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real push services allow
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             with lock:
-                service.received.append(Received(self.path, dict(self.headers.items()), body))
+                service.received.append(
+                    Received(
+                        self.path,
+                        dict(self.headers.items()),
+                        body,
+                        self.client_address,
+                        time.time(),
+                    )
+                )
                 status = service.answers.pop(0) if service.answers else 201
             self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", f"{service.base_url}/elsewhere")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # a sender killed mid-request (the fault tests do that) is not our error
+
+    server = Server(("127.0.0.1", 0), Handler)
     service.server = server
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

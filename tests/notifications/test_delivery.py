@@ -137,21 +137,15 @@ def test_running_the_task_twice_sends_once(world: World, subscribe, push_service
 
 
 def test_a_second_worker_arriving_mid_send_does_not_send_again(
-    world: World, subscribe, push_service, monkeypatch: pytest.MonkeyPatch
+    world: World, subscribe, push_service
 ) -> None:
     subscribe(world.owner)
     push = _the_push(notify(world.owner))
-    real_send = delivery_module.send_push
-    second: list[str] = []
-
-    def send_while_another_worker_tries(delivery, subscription):  # type: ignore[no-untyped-def]
-        second.append(deliver(push.pk))  # the same id, delivered again while we are sending
-        return real_send(delivery, subscription)
-
-    monkeypatch.setattr(delivery_module, "send_push", send_while_another_worker_tries)
-    assert deliver(push.pk) == AttemptOutcome.SENT
-    assert second == ["not-claimed"]
+    [claim] = delivery_module.claim_batch([push.pk])  # a worker has claimed it and sends...
+    assert deliver(push.pk) == "not-claimed"  # ...when the same id is delivered again
+    assert delivery_module.send_claimed(claim).outcome == AttemptOutcome.SENT
     assert len(push_service.received) == 1
+    assert DeliveryAttempt.objects.filter(delivery=push).count() == 1
 
 
 def test_cancelled_before_sending_nothing_is_sent(world: World, subscribe, push_service) -> None:
@@ -168,10 +162,10 @@ def test_cancelled_while_in_flight_nothing_stale_is_sent(
 ) -> None:
     subscribe(world.owner)
     push = _the_push(notify(world.owner))
-    attempt_number = delivery_module.claim(push.pk)  # a worker has claimed it...
-    assert attempt_number == 1
+    [claim] = delivery_module.claim_batch([push.pk])  # a worker has claimed it...
+    assert claim.attempt == 1
     assert services.cancel_for_source(source_key="dose:occ-1") == 2  # ...the dose is logged...
-    assert delivery_module.send_claimed(push.pk, attempt_number) == AttemptOutcome.CANCELLED
+    assert delivery_module.send_claimed(claim).outcome == AttemptOutcome.CANCELLED
     assert push_service.received == []  # ...and the worker sends nothing
     push.refresh_from_db()
     assert push.status == DeliveryStatus.CANCELLED
@@ -184,10 +178,10 @@ def test_resolved_while_claimed_without_cancel_still_sends_nothing(
     subscribe(world.owner)
     notification = notify(world.owner)
     push = _the_push(notification)
-    number = delivery_module.claim(push.pk)
+    [claim] = delivery_module.claim_batch([push.pk])
     notification.acknowledged_at = timezone.now()
     notification.save(update_fields=["acknowledged_at"])
-    assert delivery_module.send_claimed(push.pk, number) == AttemptOutcome.CANCELLED
+    assert delivery_module.send_claimed(claim).outcome == AttemptOutcome.CANCELLED
     assert push_service.received == []
 
 
@@ -305,19 +299,22 @@ def test_the_sweep_re_enqueues_lost_messages_and_deliveries_of_dead_workers(
 ) -> None:
     capture = django_capture_on_commit_callbacks
     subscribe(world.owner)
-    notification = notify(world.owner)
+    with capture(execute=True):
+        notification = notify(world.owner)
     push = _the_push(notification)
     email = notification.deliveries.get(channel=Channel.EMAIL)
-    assert _sweep(capture) == 0  # both were just enqueued by notify
+    assert len(enqueued) == 2  # both enqueued by notify's commit...
+    enqueued.clear()  # ...and both messages lost
+    assert _sweep(capture) == 0
 
-    later = timezone.now() + timedelta(minutes=4)
+    later = timezone.now() + delivery_module.REENQUEUE_AFTER + timedelta(seconds=1)
     with time_machine.travel(later, tick=False):
         # The email's message never reached a worker; the push was claimed by one that died.
-        delivery_module.claim(push.pk)
+        delivery_module.claim_batch([push.pk])
         assert _sweep(capture) == 1 and enqueued == [str(email.pk)]
         assert _sweep(capture) == 0  # a second beat finds nothing left to enqueue
 
-    dead = later + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 61)
+    dead = later + delivery_module.CLAIM_STUCK_AFTER + timedelta(seconds=1)
     with time_machine.travel(dead, tick=False):
         assert _sweep(capture) == 2  # the push given back, and the email's message presumed lost
     push.refresh_from_db()
@@ -353,3 +350,193 @@ def test_two_workers_racing_for_one_delivery_send_it_once(world: World, subscrib
     assert sorted(outcomes) == ["not-claimed"] * 7 + [AttemptOutcome.SENT]
     assert len(push_service.received) == 1
     assert DeliveryAttempt.objects.filter(delivery=push).count() == 1
+
+
+def _pushes_to_owner(world: World, count: int) -> list[Delivery]:
+    _push_only(world.owner)
+    return [
+        _the_push(notify(world.owner, dedupe_key=f"dose:occ-{n}:step:1", source_key=f"dose:{n}"))
+        for n in range(count)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_of_pushes_costs_at_most_four_queries_per_delivery(
+    world: World, subscribe, push_service
+) -> None:
+    """Real transactions, so BEGIN and COMMIT are counted too. The claim is one locking SELECT,
+    one UPDATE and one INSERT for the whole batch; each group of pushes one lock, one UPDATE of
+    its attempts and one of its rows; the batch one more for the subscriptions. The SQL is
+    printed when the count is over."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    subscribe(world.owner)
+    pushes = _pushes_to_owner(world, 25)
+
+    with CaptureQueriesContext(connection) as captured:
+        outcomes = delivery_module.deliver_batch([p.pk for p in pushes])
+
+    assert set(outcomes.values()) == {AttemptOutcome.SENT} and len(outcomes) == 25
+    assert len(push_service.received) == 25
+    statements = [q["sql"] for q in captured.captured_queries]
+    listing = "\n".join(f"{n:3} {sql[:200]}" for n, sql in enumerate(statements, 1))
+    print(f"{len(statements)} queries for {len(pushes)} deliveries:\n{listing}")
+    assert len(statements) <= 4 * len(pushes), listing
+    locking = [sql for sql in statements if "FOR UPDATE" in sql]
+    groups = -(-len(pushes) // delivery_module.PUSH_GROUP)
+    assert len(locking) == 1 + groups, listing  # the claim, then one lock per group
+    assert "SKIP LOCKED" in locking[0], listing
+    assert DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENT).count() == 25
+
+
+def test_pushes_to_one_push_service_share_kept_alive_connections_and_one_vapid_token(
+    world: World, subscribe, push_service
+) -> None:
+    subscribe(world.owner)
+    pushes = _pushes_to_owner(world, 6)
+    first, second = pushes[:3], pushes[3:]
+    delivery_module.deliver_batch([p.pk for p in first])
+    opened = {r.connection for r in push_service.received}
+    delivery_module.deliver_batch([p.pk for p in second])
+
+    assert len(push_service.received) == 6
+    # A group's pushes go out at once, on up to one connection each; the next batch reuses them.
+    assert {r.connection for r in push_service.received[3:]} & opened
+    assert len({r.connection for r in push_service.received}) <= 3
+    tokens = {r.headers["Authorization"] for r in push_service.received}
+    assert len(tokens) == 1
+
+
+def _vapid_claims(authorization: str) -> dict[str, object]:
+    import base64
+    import json
+
+    token = authorization.removeprefix("vapid t=").split(",k=")[0]
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_the_vapid_token_lasts_under_a_day_and_is_renewed_before_it_expires(
+    world: World, subscribe, push_service
+) -> None:
+    subscribe(world.owner)
+    first, second, third = _pushes_to_owner(world, 3)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        deliver(first.pk)
+        traveller.shift(timedelta(hours=10))
+        deliver(second.pk)
+        traveller.shift(timedelta(hours=1, minutes=1))  # under an hour left: a new token
+        deliver(third.pk)
+    tokens = [r.headers["Authorization"] for r in push_service.received]
+    assert tokens[0] == tokens[1] != tokens[2]
+    claims = _vapid_claims(tokens[0])
+    assert claims["aud"] == push_service.base_url
+    lifetime = int(claims["exp"]) - int(start.timestamp())  # type: ignore[call-overload]
+    assert 11 * 3600 < lifetime <= 24 * 3600
+    assert int(_vapid_claims(tokens[2])["exp"]) > int(claims["exp"])  # type: ignore[call-overload]
+
+
+def test_a_redirect_from_the_push_service_is_not_followed(
+    world: World, subscribe, push_service
+) -> None:
+    subscribe(world.owner)
+    push = _the_push(notify(world.owner))
+    push_service.answers = [307]
+    assert deliver(push.pk) == AttemptOutcome.FAILED
+    assert [r.path for r in push_service.received] == [f"/push/{world.owner.pk}-phone"]
+    assert push.attempt_log.get().http_status == 307
+
+
+def test_a_batch_out_of_time_gives_its_unsent_claims_back_untried(
+    world: World, subscribe, push_service, enqueued, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    subscribe(world.owner)
+    pushes = _pushes_to_owner(world, 3)
+    monkeypatch.setattr(delivery_module, "SEND_BUDGET", timedelta(0))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery_module.deliver_batch([p.pk for p in pushes]) == {}
+    assert push_service.received == []
+    assert sorted(enqueued) == sorted(str(p.pk) for p in pushes)  # for another task to send
+    for push in pushes:
+        push.refresh_from_db()
+        assert (push.status, push.attempts, push.claimed_at) == (DeliveryStatus.PENDING, 0, None)
+    assert not DeliveryAttempt.objects.exists()  # nothing was tried, so no attempt is recorded
+
+
+def test_a_push_service_that_does_not_answer_is_not_waited_for_again_in_the_same_batch(
+    world: World, subscribe, push_service
+) -> None:
+    down_phone, _ = subscribe(world.owner, "phone")
+    down_phone.endpoint = "http://127.0.0.1:9/push/phone"  # nothing listens on the discard port
+    down_phone.save(update_fields=["endpoint"])
+    subscribe(world.caregiver, "tablet")
+    group = delivery_module.PUSH_GROUP
+    ids = [p.pk for p in _pushes_to_owner(world, group + 3)]  # claimed first: the oldest
+    _push_only(world.caregiver)
+    for n in range(3):
+        ids.append(_the_push(notify(world.caregiver, dedupe_key=f"c{n}", source_key=f"c{n}")).pk)
+
+    outcomes = delivery_module.deliver_batch(ids)
+
+    # The first group tried the phone's service at once; the batch tried it no more after that,
+    # and still reached the tablet.
+    assert list(outcomes.values()).count(AttemptOutcome.RETRY) == group
+    assert list(outcomes.values()).count(AttemptOutcome.SENT) == 3
+    assert all(r.path.endswith("-tablet") for r in push_service.received)
+    waiting = Delivery.objects.filter(subscription=down_phone, attempts=0)
+    assert waiting.count() == 3
+    for row in waiting:
+        assert row.status == DeliveryStatus.PENDING and row.enqueued_at is None
+        assert row.next_attempt_at > timezone.now()  # the backoff, for the sweep to enqueue
+        assert not row.attempt_log.exists()
+
+
+def test_a_transaction_s_deliveries_leave_in_messages_of_a_batch_each(
+    world: World, subscribe, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from apps.notifications import tasks
+
+    messages: list[list[str]] = []
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", messages.append)
+    subscribe(world.owner)
+    count = delivery_module.BATCH_SIZE + 5
+    with django_capture_on_commit_callbacks(execute=True):
+        pushes = _pushes_to_owner(world, count)  # one transaction, as in a scan batch
+    assert [len(m) for m in messages] == [delivery_module.BATCH_SIZE, 5]
+    assert sorted(i for m in messages for i in m) == sorted(str(p.pk) for p in pushes)
+
+
+def test_scans_and_the_sweep_have_their_own_queue() -> None:
+    from server.celery import app
+
+    def queue_of(task: str) -> str:
+        return str(app.amqp.router.route({}, task)["queue"].name)
+
+    assert queue_of("apps.notifications.tasks.deliver_notifications") == "deliveries"
+    for task in (
+        "apps.notifications.tasks.sweep_due_deliveries",
+        "apps.medications.tasks.scan_due_reminders",
+        "apps.epinephrine.tasks.scan_due_epinephrine_reminders",
+        "apps.alerts.tasks.scan_due_alerts",
+    ):
+        assert queue_of(task) == "scans", task
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_across_tasks_while_it_is_healthy() -> None:
+    from django.db import connection
+
+    from server.celery import app
+
+    [fixup] = app._fixups
+    worker_fixup = fixup.worker_fixup
+    connection.ensure_connection()
+    opened = connection.connection
+    worker_fixup.close_database()  # after a task
+    worker_fixup.close_database()  # before the next
+    assert connection.connection is opened
+    connection.close_at = 0  # older than CONN_MAX_AGE
+    worker_fixup.close_database()
+    assert connection.connection is None

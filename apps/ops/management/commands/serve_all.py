@@ -100,6 +100,8 @@ class Command(BaseCommand):
                 "INFO",
                 "--concurrency",
                 "2",
+                "--queues",
+                "deliveries,scans",  # docs/delivery.md: scans never wait behind deliveries
             ],
             "beat": [
                 os.path.join(bin_dir, "celery"),
