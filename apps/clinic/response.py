@@ -179,8 +179,10 @@ def stop_reason(
     today: dt.date,
 ) -> Reason | None:
     """ENDED or NO_DOSE_WITHIN_INTERVALS when the patient stopped, else None (see the module)."""
-    if end_date is not None and end_date < today and end_date < start + dt.timedelta(
-        days=STOP_DECIDED_BY_DAY
+    if (
+        end_date is not None
+        and end_date < today
+        and end_date < start + dt.timedelta(days=STOP_DECIDED_BY_DAY)
     ):
         return Reason.ENDED
     taken = sorted(d for d in taken_dates if d >= start)
@@ -305,7 +307,9 @@ class CohortRow:
 def cohort_rows(classifications: Iterable[Category | None]) -> tuple[int, list[CohortRow]]:
     """(evaluable, one row per category) — percent of the evaluable patients, one decimal.
     Not-evaluable patients (and None) count in no row."""
-    counted = [c for c in classifications if c is not None and c != Category.NOT_EVALUABLE]
+    counted: list[Category] = [
+        c for c in classifications if c is not None and c != Category.NOT_EVALUABLE
+    ]
     evaluable = len(counted)
     rows = [
         CohortRow(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -163,7 +162,7 @@ def test_interval_of_each_regimen() -> None:
 
 
 def test_cohort_percentages_of_the_brief() -> None:
-    cats = [Category.COMPLETE] * 5 + [Category.MAJOR] * 3 + [Category.PARTIAL] * 3
+    cats: list[Category | None] = [Category.COMPLETE] * 5 + [Category.MAJOR] * 3 + [Category.PARTIAL] * 3
     cats += [Category.STOPPED] * 2 + [Category.NOT_EVALUABLE, None]
     evaluable, rows = cohort_rows(cats)
     assert evaluable == 13
