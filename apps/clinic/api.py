@@ -594,6 +594,11 @@ class CSVRenderer(BaseRenderer):
         return data if isinstance(data, str | bytes) else str(data)
 
 
+class FHIRJSONRenderer(JSONRenderer):
+    media_type = "application/fhir+json"
+    format = "fhir"
+
+
 class _ExportView(PatientScopedMixin):
     read_capability = Capability.READ_DIARY
     audit_resource = "export"
@@ -633,15 +638,21 @@ class ClinicExportCSVView(_ExportView):
 
 
 class ClinicExportFHIRView(_ExportView):
+    renderer_classes = [FHIRJSONRenderer, JSONRenderer]
+
     @extend_schema(
         tags=_TAGS,
         summary="Download the record as a FHIR R4 Bundle",
         description=(
-            "A `collection` Bundle: Patient; Observation per symptom entry (severity as "
-            "valueInteger), check-in (QoL VAS) and lab result (UCUM units); MedicationStatement "
-            "per medication; MedicationAdministration per dose (`completed`, or `not-done` with "
-            "the reason); AllergyIntolerance per trigger suspected in an anaphylaxis episode, "
-            "with the episodes as reactions (severity from the grade). Recorded in the audit log."
+            "A `collection` Bundle (application/fhir+json): Patient; Condition (the "
+            "mastocytosis subtype, ICD-10-CM/ICD-10 coded where a code exists); Observation per "
+            "symptom entry (severity as valueInteger), check-in (QoL VAS), lab result (UCUM "
+            "units, LOINC where one exists) and anaphylaxis episode (the grade); "
+            "MedicationStatement per medication (ATC where known; dose as a plain decimal); "
+            "MedicationAdministration per dose (`completed`, or `not-done` with the reason); "
+            "AllergyIntolerance per trigger suspected in an anaphylaxis episode, with the "
+            "episodes as reactions (severity from the grade). docs/fhir.md names every code "
+            "and its source. Recorded in the audit log."
         ),
         responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT},
     )

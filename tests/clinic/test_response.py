@@ -162,7 +162,9 @@ def test_interval_of_each_regimen() -> None:
 
 
 def test_cohort_percentages_of_the_brief() -> None:
-    cats: list[Category | None] = [Category.COMPLETE] * 5 + [Category.MAJOR] * 3 + [Category.PARTIAL] * 3
+    cats: list[Category | None] = (
+        [Category.COMPLETE] * 5 + [Category.MAJOR] * 3 + [Category.PARTIAL] * 3
+    )
     cats += [Category.STOPPED] * 2 + [Category.NOT_EVALUABLE, None]
     evaluable, rows = cohort_rows(cats)
     assert evaluable == 13
