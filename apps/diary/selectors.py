@@ -215,9 +215,9 @@ def _check_ins_after(cursor: TimelineCursor | None, zone: zoneinfo.ZoneInfo) -> 
         return Q()
     day = cursor.at.astimezone(zone).date()  # its midnight is at or before the cursor
     later = Q(local_date__gt=day)
-    if local_midnight(day, zone) != cursor.at or "check_in" < cursor.kind:
+    if local_midnight(day, zone) != cursor.at or cursor.kind > "check_in":
         return later
-    if "check_in" > cursor.kind:
+    if cursor.kind < "check_in":
         return later | Q(local_date=day)
     return later | Q(local_date=day, pk__gt=cursor.pk)
 
