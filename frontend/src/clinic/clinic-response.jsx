@@ -124,7 +124,7 @@ function ResponseTable({ report }) {
             </tr>
           ))}
           <tr>
-            <th scope="row">Quality of life (VAS 0–100)</th>
+            <th scope="row">{t`Quality of life, from 0 (worst) to 100 (best)`}</th>
             <td>{show(base.qol)}</td>
             {months.map((month, i) =>
               month.complete === false ? (

@@ -1,5 +1,5 @@
 // Pieces the clinician screens share: flags and their evidence, record tables, dates.
-import { t } from '@lingui/core/macro';
+import { plural, t } from '@lingui/core/macro';
 import { useState } from 'preact/hooks';
 import { useData } from '../lib/data.js';
 import { humanize } from '../lib/ui.jsx';
@@ -190,7 +190,7 @@ export function Evidence({ flag, patientName, id, onClose, headingLevel = 3 }) {
           </button>
         )}
       </div>
-      {flag.detail && <p>{flag.detail}</p>}
+      {flag.detail && <p>{flagDetail(flag)}</p>}
       {loading && !data && <p class="muted">Loading the records…</p>}
       <Problem error={error} what="The evidence could not be loaded" />
       {data && <EvidenceBody data={data} caption={title} />}
@@ -202,6 +202,15 @@ export function Evidence({ flag, patientName, id, onClose, headingLevel = 3 }) {
       <Problem error={pages.error} what={t`The next records could not be loaded`} />
     </section>
   );
+}
+
+// A flag's detail as the server words it, with a count in real plurals ("1 episode", not
+// "1 episode(s)").
+export function flagDetail(flag) {
+  const detail = flag.detail || '';
+  const counted = /^(\d+) episode\(s\)(.*)$/s.exec(detail);
+  if (!counted) return detail;
+  return plural(Number(counted[1]), { one: '# episode', other: '# episodes' }) + counted[2];
 }
 
 // A flag as a toggle that shows its evidence; the severity is in words, not only in colour.
@@ -216,7 +225,7 @@ export function FlagButton({ flag, expanded, controls, onToggle }) {
       data-flag={flag.code}
     >
       <span class="flag__severity">{SEVERITY_LABEL[flag.severity] || humanize(flag.severity)}:</span> {flag.label}
-      {flag.detail && <span class="flag__detail"> — {flag.detail}</span>}
+      {flag.detail && <span class="flag__detail"> — {flagDetail(flag)}</span>}
     </button>
   );
 }
