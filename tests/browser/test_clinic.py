@@ -372,6 +372,14 @@ def test_a_clinician_triages_reviews_notes_and_prints(
     )
     expect(page.get_by_test_id("cohort-table")).to_be_visible()
     expect(page.get_by_test_id("cohort-patients")).to_contain_text("Leo Okafor")
+    # Leo (one dose 20 days ago, the next not yet due) is not "stopped": not yet evaluable.
+    leo = page.get_by_test_id("cohort-patients").get_by_role("row", name=re.compile("Leo Okafor"))
+    expect(leo).to_contain_text("Not yet evaluable")
+    expect(leo).not_to_contain_text("Stopped")
+    expect(page.get_by_test_id("cohort-evaluable")).to_have_text(
+        "1 of 2 patients on Omalizumab evaluable; 1 not yet evaluable."
+    )
+    expect(page.get_by_test_id("response-evidence")).to_contain_text("7 doses taken")
     page.wait_for_load_state("networkidle")
     assert axe_violations(page) == []
     shoot(page, "clinic-response")

@@ -50,7 +50,7 @@ function Evidence({ evidence }) {
   const e = evidence;
   const burden = (v) => (isNumber(v) ? show(v) : t`no data`);
   return (
-    <ul class="evidence" data-testid="evidence">
+    <ul class="response-evidence" data-testid="response-evidence">
       <li>
         {plural(e.doses_taken, { one: '# dose taken', other: '# doses taken' })}
         {e.first_dose ? t` (first ${formatDate(e.first_dose)}, last ${formatDate(e.last_dose)})` : ''}
