@@ -12,7 +12,8 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from rest_framework import serializers
@@ -278,7 +279,7 @@ def timeline(
 def patient_insights(
     *, patient: Patient, period: Period, threshold: int, window: dt.timedelta
 ) -> dict[str, Any]:
-    """Daily burden per domain and trigger associations for the period (four queries)."""
+    """Daily burden per domain and trigger associations for the period (five queries)."""
     zone = patient.zone
     # The period's local days: from the day `start` falls in to the day before `end`.
     day = period.start.astimezone(zone).date()
@@ -289,16 +290,25 @@ def patient_insights(
         day += dt.timedelta(days=1)
 
     window_q = {"patient": patient, "deleted_at__isnull": True}
-    entries = SymptomEntry.objects.filter(
-        **window_q, occurred_at__gte=period.start, occurred_at__lt=period.end + window
-    ).values_list("occurred_at", "symptom__domain", "severity")
-    burden_entries = []
-    flares = []
-    for occurred_at, domain, severity in entries:
-        if occurred_at < period.end:
-            burden_entries.append((occurred_at.astimezone(zone).date(), domain, severity))
-        if severity >= threshold:
-            flares.append(occurred_at)
+    # The database reduces the entries to one peak per local day and domain, and returns only
+    # the flares' times: a long span reads per-day rows, not every entry.
+    burden_entries = list(
+        SymptomEntry.objects.filter(
+            **window_q, occurred_at__gte=period.start, occurred_at__lt=period.end
+        )
+        .annotate(day=TruncDate("occurred_at", tzinfo=zone))
+        .values_list("day", "symptom__domain")
+        .annotate(peak=Max("severity"))
+        .order_by()
+    )
+    flares = list(
+        SymptomEntry.objects.filter(
+            **window_q,
+            occurred_at__gte=period.start,
+            occurred_at__lt=period.end + window,
+            severity__gte=threshold,
+        ).values_list("occurred_at", flat=True)
+    )
     checked_in = DailyCheckIn.objects.filter(
         **window_q, local_date__gte=days[0], local_date__lte=days[-1]
     ).values_list("local_date", flat=True)
