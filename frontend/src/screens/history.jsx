@@ -62,8 +62,7 @@ function details(kind, r) {
 }
 
 // The timeline comes in pages (`next`); the history lists the whole period it shows.
-async function wholeTimeline(path) {
-  const first = await api(path);
+async function withLaterPages(first) {
   const items = [...first.items];
   for (let page = first; page.next; ) {
     const next = new URL(page.next, location.origin);
@@ -84,7 +83,7 @@ export function History({ patient, query }) {
   const timeline = useData(
     async () => {
       const [diary, doses, medications] = await Promise.all([
-        kind === 'dose' ? { items: [] } : wholeTimeline(patientPath(patient.id, `timeline${range}`)),
+        kind === 'dose' ? { items: [] } : api(patientPath(patient.id, `timeline${range}`)).then(withLaterPages),
         kind && kind !== 'dose' ? { results: [] } : api(patientPath(patient.id, 'doses/?page_size=100')),
         kind && kind !== 'dose' ? [] : api(patientPath(patient.id, 'medications/')),
       ]);
