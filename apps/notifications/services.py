@@ -205,6 +205,15 @@ def cancel_for_source(*, source_key: str) -> int:
         ).update(status=DeliveryStatus.CANCELLED)
 
 
+def reopen_for_source(*, source_key: str) -> int:
+    """The thing was resolved by mistake (the dose that resolved it was deleted): its
+    notifications are open again. Deliveries cancelled meanwhile stay cancelled; the sender
+    decides what to say again."""
+    return Notification.objects.filter(source_key=source_key, resolved_at__isnull=False).update(
+        resolved_at=None
+    )
+
+
 def is_acknowledged(*, source_key: str, recipient: User | None = None) -> bool:
     """Whether someone (or this recipient) acknowledged a notification about this source: the
     escalation pipeline stops re-sends when it is true."""
