@@ -46,9 +46,32 @@ _MAX_PLANNED_OCCURRENCES = 200
 
 
 @transaction.atomic
-def medication_create(*, patient: Any, created_by: Any, **fields: Any) -> Medication:
+def medication_create(
+    *,
+    patient: Any,
+    created_by: Any,
+    last_dose_at: datetime | None = None,
+    last_dose_injection_site: str = "",
+    given_by: str = "patient",
+    **fields: Any,
+) -> Medication:
+    """Adds a medication. `last_dose_at` (a regimen counted from the last dose) logs that dose,
+    which anchors the cycle: the next one is due counted from it."""
     medication = Medication.objects.create(patient=patient, created_by=created_by, **fields)
-    medication_replan(medication=medication)
+    if last_dose_at is not None:
+        dose_create(
+            fields={
+                "patient": patient,
+                "medication": medication,
+                "taken_at": last_dose_at,
+                "given_by": given_by,
+                "injection_site": last_dose_injection_site or "",
+                "created_by": created_by,
+            },
+            digest="",
+        )
+    else:
+        medication_replan(medication=medication)
     medication.refresh_from_db()
     return medication
 
@@ -145,7 +168,8 @@ def match_occurrence(medication: Medication, taken_at: datetime) -> datetime | N
 
     Counted from the last dose: the occurrence due after the dose given before this one, so a
     backdated dose lands on its own cycle, not on today's. The first dose answers the start-date
-    occurrence, unless it was given more than half an interval away from it: then it is the
+    occurrence if it was given from that day on, within half an interval; otherwise (given
+    before the start date, e.g. the last dose entered when adding the medication) it is the
     anchor and answers the occurrence of its own local day. Otherwise: the nearest open
     occurrence within half the gap between doses (an extra dose matches nothing)."""
     regimen = medication.regimen()
@@ -160,10 +184,11 @@ def match_occurrence(medication: Medication, taken_at: datetime) -> datetime | N
                 return medication.next_dose_due_at  # the open cycle: when it was really due
             return next_due_after_last_dose(regimen, zone, previous.taken_at)
         # The start date as entered: the first dose may be older than the record.
+        given_on = taken_at.astimezone(zone).date()
         first = local_to_utc(medication.start_date, regimen.preferred_time, zone)
-        if abs(taken_at - first) <= half:
+        if given_on >= medication.start_date and taken_at - first <= half:
             return first
-        return local_to_utc(taken_at.astimezone(zone).date(), regimen.preferred_time, zone)
+        return local_to_utc(given_on, regimen.preferred_time, zone)
     candidates = list(occurrences(regimen, zone, taken_at - half, taken_at + half))
     if not candidates:
         return None
