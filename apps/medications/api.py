@@ -99,13 +99,15 @@ class MedicationViewSet(
         )
 
     def perform_create(self, serializer: Any) -> None:
-        given_by = {Role.CAREGIVER: GivenBy.CAREGIVER, Role.CLINICIAN: GivenBy.CLINIC}.get(
-            self.my_membership.role, GivenBy.PATIENT
-        )
+        given_by: dict[str, str] = {
+            Role.CAREGIVER: GivenBy.CAREGIVER,
+            Role.CLINICIAN: GivenBy.CLINIC,
+        }
+        by = given_by.get(self.my_membership.role, GivenBy.PATIENT)
         created = services.medication_create(
             patient=self.patient,
             created_by=request_user(self.request),
-            given_by=given_by,
+            given_by=by,
             **serializer.validated_data,
         )
         serializer.instance = self.get_queryset().get(pk=created.pk)  # with its last site

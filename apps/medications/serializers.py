@@ -19,9 +19,9 @@ from apps.sync.api import SyncedModelSerializer
 
 from . import policy
 from .models import (
+    INJECTED_ROUTES,
     CatalogueDrug,
     DoseLog,
-    INJECTED_ROUTES,
     DoseStatus,
     InjectionSite,
     IntervalAnchor,
@@ -224,7 +224,6 @@ class MedicationSerializer(StrictModelSerializer):
             raise serializers.ValidationError(errors)
         return attrs
 
-
     def _last_dose_errors(
         self, attrs: dict[str, Any], merged: dict[str, Any]
     ) -> dict[str, list[str]]:
@@ -244,7 +243,9 @@ class MedicationSerializer(StrictModelSerializer):
         site = attrs.get("last_dose_injection_site")
         if site and given is None:
             errors["last_dose_injection_site"] = [str(_("Give the time of the last dose too."))]
-        elif site and attrs.get("route", getattr(self.instance, "route", "")) not in INJECTED_ROUTES:
+        elif (
+            site and attrs.get("route", getattr(self.instance, "route", "")) not in INJECTED_ROUTES
+        ):
             errors["last_dose_injection_site"] = [str(_("Only for an injection."))]
         return errors
 

@@ -23,8 +23,8 @@ from .models import (
     MedicationAlertFlag,
     ReminderStep,
     StepStatus,
-    next_injection_site,
     legacy_source_key,
+    next_injection_site,
     source_key,
 )
 from .policy import Policy, StepSpec
@@ -369,14 +369,14 @@ def medication_replan(
         legacy_due.add((planned[0][0], medication.next_dose_due_at))
     existing: dict[tuple[str, str], ReminderStep] = {}
     to_update: list[ReminderStep] = []
-    for row in rows:
-        if row.cycle.startswith("legacy-"):
+    for found in rows:
+        if found.cycle.startswith("legacy-"):
             for cycle, due in legacy_due:
-                if row.due_at == due and (cycle, row.name) not in existing:
-                    row.cycle = cycle
-                    to_update.append(row)  # adopted, whatever its status
+                if found.due_at == due and (cycle, found.name) not in existing:
+                    found.cycle = cycle
+                    to_update.append(found)  # adopted, whatever its status
                     break
-        existing.setdefault((row.cycle, row.name), row)
+        existing.setdefault((found.cycle, found.name), found)
 
     to_create: list[ReminderStep] = []
     dues: list[datetime] = []

@@ -116,9 +116,12 @@ def _plan_deliveries(
         )
 
     if Channel.PUSH in channels:
-        if subscriptions is None:
-            subscriptions = PushSubscription.objects.filter(user=recipient).order_by("created_at")
-        for subscription in subscriptions:
+        devices = (
+            subscriptions
+            if subscriptions is not None
+            else PushSubscription.objects.filter(user=recipient).order_by("created_at")
+        )
+        for subscription in devices:
             add(Channel.PUSH, subscription)
     if Channel.EMAIL in channels and recipient.email:
         add(Channel.EMAIL)

@@ -363,7 +363,9 @@ def test_a_bad_last_dose_is_refused_with_a_field_error(  # type: ignore[no-untyp
     assert not DoseLog.objects.exists()
 
 
-def test_the_last_dose_cannot_be_changed_by_editing_the_medication(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_last_dose_cannot_be_changed_by_editing_the_medication(
+    world: World, client_for
+) -> None:  # type: ignore[no-untyped-def]
     client = client_for(world.owner)
     with time_machine.travel(local(ZONE, 2026, 11, 30, 10, 0), tick=False):
         created = client.post(meds_url(world), _medication_body())
