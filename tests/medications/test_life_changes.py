@@ -276,3 +276,34 @@ def test_every_person_hears_every_step_once_before_day_42_whatever_the_family_ch
     day42 = at(moved_to, 42 + later, 0)
     assert not Notification.objects.filter(created_at__gte=day42).exists()
     assert not Notification.objects.filter(resolved_at__isnull=False).exists()
+
+
+def test_steps_planned_before_cycles_existed_are_adopted_not_sent_again(family: Family) -> None:
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from apps.medications.models import ReminderStep, legacy_source_key
+
+    rome, new_york = "Europe/Rome", "America/New_York"
+    medication = injected_on_day0(family, rome)
+    family.beat_until(at(rome, 31, 12))  # the overdue step and the first prompt are sent
+    # As the database was before migration 0003: steps and inbox items named by the due moment.
+    importlib.import_module("apps.medications.migrations.0003_reminderstep_cycle").backfill(
+        django_apps, None
+    )
+    assert not ReminderStep.objects.exclude(cycle__startswith="legacy-").exists()
+    for n in Notification.objects.all():
+        step = n.dedupe_key[len(n.source_key) + 1 :]
+        n.source_key = legacy_source_key(medication.pk, at(rome, 28, 9))
+        n.dedupe_key = f"{n.source_key}:{step}"
+        n.save(update_fields=["source_key", "dedupe_key"])
+
+    family.move_zone(new_york)  # a replan: the rows of the open cycle are adopted
+    family.beat_until(at(new_york, 33, 12))
+    got = received()
+    assert max(got.values()) == 1
+    assert got[(family.world.owner.email, "overdue")] == 1
+    assert when(family.world.owner.email, "relapse_watch:d+05", new_york) == (day(33), "09:00")
+    family.log_dose(family.world.owner, medication, at(new_york, 33, 11))
+    assert not Notification.objects.filter(resolved_at__isnull=True).exists()
