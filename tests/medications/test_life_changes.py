@@ -307,3 +307,24 @@ def test_steps_planned_before_cycles_existed_are_adopted_not_sent_again(family: 
     assert when(family.world.owner.email, "relapse_watch:d+05", new_york) == (day(33), "09:00")
     family.log_dose(family.world.owner, medication, at(new_york, 33, 11))
     assert not Notification.objects.filter(resolved_at__isnull=True).exists()
+
+
+def test_a_pause_over_a_step_announces_the_overdue_injection_once_on_resume(
+    family: Family,
+) -> None:
+    rome = "Europe/Rome"
+    medication = injected_on_day0(family, rome)
+    family.beat_until(at(rome, 30, 12))
+    family.pause(medication)
+    family.beat_until(at(rome, 31, 12, 10))  # day 31, 09:00 passes while paused
+    assert not Notification.objects.filter(dedupe_key__endswith=":overdue").exists()
+    family.resume(medication)
+    family.beat_until(at(rome, 33, 12))
+
+    owner = family.world.owner.email
+    got = received()
+    assert max(got.values()) == 1
+    assert when(owner, "overdue", rome) == (day(31), "13:00")
+    assert when(owner, "relapse_watch:d+03", rome) == (day(31), "13:00")  # 4 h late: in time
+    assert when(owner, "relapse_watch:d+04", rome) == (day(32), "09:00")
+    assert when(owner, "relapse_watch:d+05", rome) == (day(33), "09:00")
