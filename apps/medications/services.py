@@ -429,9 +429,15 @@ def medication_replan(
 
     touched = set(touched)
     # Only a dose resolves what was sent: a zone move, an edit or a pause closes nothing.
-    for cycle in sorted(touched - cycles):
+    closed = sorted(touched - cycles)
+    for cycle in closed:
         notifications.cancel_for_source(source_key=source_key(medication.pk, cycle))
-        for due in {row.due_at for (c, _), row in existing.items() if c == cycle}:
+    if closed:
+        # What was sent before cycles existed names the due moment (migration 0003).
+        legacy = {row.due_at for (c, _), row in existing.items() if c in closed}
+        if regimen.counts_from_last_dose and medication.next_dose_due_at is not None:
+            legacy.add(medication.next_dose_due_at)  # as it was before this replan
+        for due in sorted(legacy - set(dues)):
             notifications.cancel_for_source(source_key=legacy_source_key(medication.pk, due))
     if touched:
         # A dose deleted or moved: what was said about the cycles open again is open again.
