@@ -298,6 +298,7 @@ def due_medication_steps(count: int, *, patients: int, push_base_url: str) -> No
             ReminderStep(
                 medication=m,
                 due_at=due_times[n],
+                cycle="first",  # no dose logged yet
                 name="overdue",
                 kind="overdue",
                 fire_at=now - timedelta(seconds=n % 60),

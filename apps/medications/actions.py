@@ -18,24 +18,38 @@ from apps.careteam.models import Role
 from apps.notifications.actions import register_action, require_capability
 
 from . import services
-from .models import DoseLog, DoseStatus, GivenBy, Location, Medication
+from .models import DoseLog, DoseStatus, GivenBy, Location, Medication, ReminderStep
 
 # One dose per notification, however often its button is pressed (uuid5 of the notification).
 _DOSE_IDS = uuid.UUID("0b7a4c1e-5d0e-4b8f-9a53-6f3c2d1e8a40")
 
 
-def _occurrence(source_key: str) -> tuple[str, datetime]:
-    # dose:<medication_id>:<due_at in UTC, ISO 8601> (models.source_key)
+def _occurrence(source_key: str) -> tuple[str, str]:
+    # dose:<medication_id>:<cycle> (models.source_key; before cycles: the due moment, ISO 8601)
     kind, _, rest = source_key.partition(":")
-    medication_id, _, due = rest.partition(":")
-    if kind != "dose" or not medication_id or not due:
+    medication_id, _, cycle = rest.partition(":")
+    if kind != "dose" or not medication_id or not cycle:
         raise ValidationError({"action": ["This notification is not about a dose."]})
-    return medication_id, datetime.fromisoformat(due)
+    return medication_id, cycle
+
+
+def _due_of(medication: Medication, cycle: str) -> datetime | None:
+    """When the dose the notification is about was due (None: the server matches it)."""
+    try:
+        return datetime.fromisoformat(cycle)  # a notification sent before cycles existed
+    except ValueError:
+        due: datetime | None = (
+            ReminderStep.objects.filter(medication=medication, cycle=cycle)
+            .order_by("-fire_at")
+            .values_list("due_at", flat=True)
+            .first()
+        )
+        return due
 
 
 def took_it(notification: Any, user: Any) -> dict[str, Any]:
     membership = require_capability(notification, user, Capability.LOG_DOSE)
-    medication_id, due_at = _occurrence(notification.source_key)
+    medication_id, cycle = _occurrence(notification.source_key)
     medication = Medication.objects.filter(pk=medication_id, patient=membership.patient).first()
     if medication is None:
         raise ValidationError({"action": ["This medication is no longer on the patient's list."]})
@@ -51,7 +65,7 @@ def took_it(notification: Any, user: Any) -> dict[str, Any]:
                 "medication": medication,
                 "status": DoseStatus.TAKEN,
                 "taken_at": timezone.now(),
-                "scheduled_for": due_at,
+                "scheduled_for": _due_of(medication, cycle),
                 "given_by": GivenBy.CAREGIVER
                 if membership.role == Role.CAREGIVER
                 else GivenBy.PATIENT,

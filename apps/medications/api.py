@@ -99,9 +99,18 @@ class MedicationViewSet(
         )
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.medication_create(
-            patient=self.patient, created_by=request_user(self.request), **serializer.validated_data
+        given_by: dict[str, str] = {
+            Role.CAREGIVER: GivenBy.CAREGIVER,
+            Role.CLINICIAN: GivenBy.CLINIC,
+        }
+        by = given_by.get(self.my_membership.role, GivenBy.PATIENT)
+        created = services.medication_create(
+            patient=self.patient,
+            created_by=request_user(self.request),
+            given_by=by,
+            **serializer.validated_data,
         )
+        serializer.instance = self.get_queryset().get(pk=created.pk)  # with its last site
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.medication_update(

@@ -252,6 +252,14 @@ class StepStatus(models.TextChoices):
 class ReminderStep(models.Model):
     """One planned reminder or escalation of one dose occurrence — the outbox of the alerting.
 
+    A step's identity is (medication, cycle, name), never its time: `cycle` names the event in
+    the patient's life the step is about — for a regimen counted from the last dose, the dose it
+    follows (`after-<dose id>`, or `first` before any); otherwise the occurrence's local date and
+    slot (`on-2025-06-01-0`). A zone move, a dose-time or regimen edit, a pause and resume move a
+    pending step's `fire_at`; they never make a new step, so what already reached a person is
+    not sent again. `due_at` is when the dose was really due: once that moment has passed, it
+    stays, so texts name it even after the dose time is edited.
+
     Planned by services.medication_replan; claimed and fired by tasks.scan_due_steps (beat,
     every minute) through the partial index on `fire_at` of pending rows, so the scan costs what
     is due, not what is scheduled. The step's spec (audience, urgency, cut-off) is copied here
@@ -260,7 +268,8 @@ class ReminderStep(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     medication = models.ForeignKey(Medication, on_delete=models.CASCADE, related_name="steps")
-    due_at = models.DateTimeField()  # the occurrence
+    due_at = models.DateTimeField()  # when the dose was (really) due
+    cycle = models.CharField(max_length=64)
     name = models.CharField(max_length=40)
     kind = models.CharField(max_length=16)
     fire_at = models.DateTimeField()
@@ -275,7 +284,7 @@ class ReminderStep(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["medication", "due_at", "name"], name="one_step_per_occurrence_and_name"
+                fields=["medication", "cycle", "name"], name="one_step_per_cycle_and_name"
             )
         ]
         indexes = [
@@ -288,15 +297,20 @@ class ReminderStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.medication_id} {self.due_at:%Y-%m-%d %H:%M} {self.name} ({self.status})"
+        return f"{self.medication_id} {self.cycle} {self.name} ({self.status})"
 
     @property
     def source_key(self) -> str:
-        return source_key(self.medication_id, self.due_at)
+        return source_key(self.medication_id, self.cycle)
 
 
-def source_key(medication_id: Any, due_at: Any) -> str:
-    """Names one dose occurrence for the notifications layer (cancel_for_source)."""
+def source_key(medication_id: Any, cycle: str) -> str:
+    """Names one dose cycle for the notifications layer (cancel_for_source). Notifications sent
+    before cycles existed name the due moment instead (`legacy_source_key`)."""
+    return f"dose:{medication_id}:{cycle}"
+
+
+def legacy_source_key(medication_id: Any, due_at: Any) -> str:
     from datetime import UTC
 
     return f"dose:{medication_id}:{due_at.astimezone(UTC).isoformat()}"

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -18,9 +19,12 @@ from apps.sync.api import SyncedModelSerializer
 
 from . import policy
 from .models import (
+    INJECTED_ROUTES,
     CatalogueDrug,
     DoseLog,
     DoseStatus,
+    InjectionSite,
+    IntervalAnchor,
     Medication,
     RegimenKind,
     Route,
@@ -103,6 +107,19 @@ class MedicationSerializer(StrictModelSerializer):
     )
     effective_reminder_policy = serializers.SerializerMethodField()
     suggested_injection_site = serializers.SerializerMethodField()
+    last_dose_at = serializers.DateTimeField(
+        write_only=True,
+        required=False,
+        help_text="On create, for a regimen counted from the last dose: when the last dose was "
+        "given (not in the future). It is logged as a dose and the cycle counts from it.",
+    )
+    last_dose_injection_site = serializers.ChoiceField(
+        choices=InjectionSite.choices,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="The injection site of `last_dose_at`, for an injection.",
+    )
 
     class Meta:
         model = Medication
@@ -128,6 +145,8 @@ class MedicationSerializer(StrictModelSerializer):
             "effective_reminder_policy",
             "next_dose_due_at",
             "suggested_injection_site",
+            "last_dose_at",
+            "last_dose_injection_site",
             "created_at",
             "updated_at",
         )
@@ -195,6 +214,7 @@ class MedicationSerializer(StrictModelSerializer):
                 errors["times_of_day"] = ["The preferred time of day of the dose."]
             if merged["interval_unit"] == Unit.HOURS and not times:
                 errors["times_of_day"] = ["The time of the first dose."]
+        errors.update(self._last_dose_errors(attrs, merged))
         steps = attrs.get("reminder_policy")
         if steps:
             names = [step["name"] for step in steps]
@@ -203,6 +223,31 @@ class MedicationSerializer(StrictModelSerializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+    def _last_dose_errors(
+        self, attrs: dict[str, Any], merged: dict[str, Any]
+    ) -> dict[str, list[str]]:
+        """`last_dose_at` anchors the cycle of a new medication counted from the last dose."""
+        errors: dict[str, list[str]] = {}
+        given = attrs.get("last_dose_at")
+        if "last_dose_at" in attrs and self.instance is not None:
+            errors["last_dose_at"] = [str(_("Only when adding a medication: log the dose."))]
+        elif given is not None:
+            anchor = attrs.get("interval_anchor", IntervalAnchor.CALENDAR)
+            if merged["regimen_kind"] != RegimenKind.INTERVAL or anchor != IntervalAnchor.LAST_DOSE:
+                errors["last_dose_at"] = [
+                    str(_("Only for a regimen counted from the last dose given."))
+                ]
+            elif given > timezone.now() + FUTURE_TOLERANCE:
+                errors["last_dose_at"] = [str(_("A dose cannot be logged in the future."))]
+        site = attrs.get("last_dose_injection_site")
+        if site and given is None:
+            errors["last_dose_injection_site"] = [str(_("Give the time of the last dose too."))]
+        elif (
+            site and attrs.get("route", getattr(self.instance, "route", "")) not in INJECTED_ROUTES
+        ):
+            errors["last_dose_injection_site"] = [str(_("Only for an injection."))]
+        return errors
 
 
 class DoseSerializer(SyncedModelSerializer):

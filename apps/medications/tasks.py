@@ -120,6 +120,7 @@ def _fire_batch(now: datetime, batch_size: int, result: ScanResult) -> tuple[int
     )
     to_replan: set[Any] = set()
     failed: list[Any] = []
+    to_fire: list[tuple[ReminderStep, messages.Text]] = []
     for step in steps:
         medication = step.medication
         if _is_stale(step, answered):
@@ -129,27 +130,24 @@ def _fire_batch(now: datetime, batch_size: int, result: ScanResult) -> tuple[int
             if medication.planned_time_zone != medication.patient.time_zone:
                 to_replan.add(medication.pk)
             continue
+        step.fired_at = now
         cutoff = step.late_cutoff_minutes
         if cutoff is not None and now - step.fire_at > timedelta(minutes=cutoff):
             step.status = StepStatus.SKIPPED_LATE
             result.skipped_late += 1
-        else:
-            try:
-                with transaction.atomic():  # a savepoint: one bad step must not sink the batch
-                    step.recipients = _fire(step, team, now)
-            except Exception:
-                log.exception(
-                    "reminder step %s failed; retrying in %s", step.pk, RETRY_FAILED_AFTER
-                )
-                failed.append(step.pk)
-                result.failed += 1
-                continue
-            step.status = StepStatus.FIRED
-            result.fired += 1
-            result.notified += step.recipients
-        step.fired_at = now
-        if not medication.regimen().counts_from_last_dose:
-            to_replan.add(medication.pk)
+            continue
+        try:
+            to_fire.append((step, messages.for_step(step, now)))
+        except Exception:  # one bad step must not sink the batch
+            log.exception("reminder step %s failed; retrying in %s", step.pk, RETRY_FAILED_AFTER)
+            failed.append(step.pk)
+            result.failed += 1
+    failed += _fire_all(to_fire, team, now, result)
+    to_replan |= {
+        step.medication_id
+        for step in fixed
+        if step.status != StepStatus.CANCELLED and step.pk not in failed
+    }
     # One UPDATE per outcome (bulk_update's CASE over every row costs more than the scan).
     outcomes: dict[tuple[str, int], list[Any]] = defaultdict(list)
     for step in steps:
@@ -175,18 +173,22 @@ def _is_stale(step: ReminderStep, answered: set[tuple[Any, Any]]) -> bool:
     return (medication.pk, step.due_at) in answered
 
 
-def _fire(step: ReminderStep, team: dict[tuple[Any, str], list[Any]], now: datetime) -> int:
-    medication = step.medication
-    patient = medication.patient
-    recipients: dict[Any, Any] = {}
+def _recipients(step: ReminderStep, team: dict[tuple[Any, str], list[Any]]) -> list[Any]:
+    found: dict[Any, Any] = {}
     for role in step.audience:
-        for user in team.get((patient.pk, role), []):
-            recipients.setdefault(user.pk, user)
-    text = messages.for_step(step, now)
-    for user in recipients.values():
-        notifications.notify(
+        for user in team.get((step.medication.patient_id, role), []):
+            found.setdefault(user.pk, user)
+    return list(found.values())
+
+
+def _notices(
+    step: ReminderStep, text: messages.Text, team: dict[tuple[Any, str], list[Any]]
+) -> list[notifications.Notice]:
+    # The identity of the event, not its time (ReminderStep): a replanned step is the same one.
+    return [
+        notifications.Notice(
             recipient=user,
-            patient=patient,
+            patient=step.medication.patient,
             category=CATEGORIES.get(step.kind, "dose_reminder"),
             urgency=step.urgency,
             dedupe_key=f"{step.source_key}:{step.name}",
@@ -196,10 +198,61 @@ def _fire(step: ReminderStep, team: dict[tuple[Any, str], list[Any]], now: datet
             url=text.url,
             actions=text.actions,
         )
-    if step.flag_clinician:
-        MedicationAlertFlag.objects.get_or_create(
-            medication=medication,
+        for user in _recipients(step, team)
+    ]
+
+
+def _flags(steps: list[ReminderStep], now: datetime) -> list[MedicationAlertFlag]:
+    return [
+        MedicationAlertFlag(
+            medication=step.medication,
             due_at=step.due_at,
-            defaults={"patient": patient, "raised_at": now},
+            patient=step.medication.patient,
+            raised_at=now,
         )
-    return len(recipients)
+        for step in steps
+        if step.flag_clinician
+    ]
+
+
+def _fire_all(
+    to_fire: list[tuple[ReminderStep, messages.Text]],
+    team: dict[tuple[Any, str], list[Any]],
+    now: datetime,
+    result: ScanResult,
+) -> list[Any]:
+    """Sends the batch's steps together (a few queries, whatever their number); if that fails,
+    one by one, so one bad step cannot stop the others. Returns the ids of the failed ones."""
+    if not to_fire:
+        return []
+    try:
+        with transaction.atomic():  # a savepoint
+            notifications.notify_many([n for s, t in to_fire for n in _notices(s, t, team)])
+            MedicationAlertFlag.objects.bulk_create(
+                _flags([s for s, _ in to_fire], now), ignore_conflicts=True
+            )
+    except Exception:
+        log.exception("a batch of %s reminder steps failed; sending them one by one", len(to_fire))
+    else:
+        for step, _ in to_fire:
+            step.recipients = len(_recipients(step, team))
+            step.status = StepStatus.FIRED
+            result.fired += 1
+            result.notified += step.recipients
+        return []
+    failed: list[Any] = []
+    for step, text in to_fire:
+        try:
+            with transaction.atomic():  # a savepoint: one bad step must not sink the batch
+                notifications.notify_many(_notices(step, text, team))
+                MedicationAlertFlag.objects.bulk_create(_flags([step], now), ignore_conflicts=True)
+        except Exception:
+            log.exception("reminder step %s failed; retrying in %s", step.pk, RETRY_FAILED_AFTER)
+            failed.append(step.pk)
+            result.failed += 1
+            continue
+        step.recipients = len(_recipients(step, team))
+        step.status = StepStatus.FIRED
+        result.fired += 1
+        result.notified += step.recipients
+    return failed

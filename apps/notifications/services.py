@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -92,6 +93,7 @@ def _plan_deliveries(
     channels: Sequence[str],
     not_before: datetime,
     now: datetime,
+    subscriptions: Sequence[PushSubscription] | None = None,
 ) -> list[Delivery]:
     planned: list[Delivery] = []
 
@@ -114,7 +116,12 @@ def _plan_deliveries(
         )
 
     if Channel.PUSH in channels:
-        for subscription in PushSubscription.objects.filter(user=recipient).order_by("created_at"):
+        devices = (
+            subscriptions
+            if subscriptions is not None
+            else PushSubscription.objects.filter(user=recipient).order_by("created_at")
+        )
+        for subscription in devices:
             add(Channel.PUSH, subscription)
     if Channel.EMAIL in channels and recipient.email:
         add(Channel.EMAIL)
@@ -169,24 +176,129 @@ def notify(
         if not created:
             return notification
 
-        prefs = preferences_for(recipient)
-        allowed = [c for c in Channel.values if prefs.allows(category, c)]
-        held_until = None
-        if urgency != Urgency.URGENT:
-            held_until = quiet_hours_end(prefs, recipient.time_zone, now)
-        not_before = max(held_until or now, not_before or now)
-        deliveries = _plan_deliveries(
-            notification, recipient, channels=allowed, not_before=not_before, now=now
+        deliveries = _deliveries_for(
+            notification, recipient, preferences_for(recipient), now, not_before, None
         )
-        if not deliveries and urgency == Urgency.URGENT:
-            deliveries = _plan_deliveries(
-                notification, recipient, channels=Channel.values, not_before=not_before, now=now
-            )
         Delivery.objects.bulk_create(deliveries)
         due = [d.pk for d in deliveries if d.enqueued_at is not None]
         if due:
             enqueue_on_commit(due)
     return notification
+
+
+def _deliveries_for(
+    notification: Notification,
+    recipient: User,
+    prefs: NotificationPreference,
+    now: datetime,
+    not_before: datetime | None,
+    subscriptions: Sequence[PushSubscription] | None,
+) -> list[Delivery]:
+    """The deliveries of a new notification (see `notify`)."""
+    allowed = [c for c in Channel.values if prefs.allows(notification.category, c)]
+    held_until = None
+    if notification.urgency != Urgency.URGENT:
+        held_until = quiet_hours_end(prefs, recipient.time_zone, now)
+    not_before = max(held_until or now, not_before or now)
+    deliveries = _plan_deliveries(
+        notification,
+        recipient,
+        channels=allowed,
+        not_before=not_before,
+        now=now,
+        subscriptions=subscriptions,
+    )
+    if not deliveries and notification.urgency == Urgency.URGENT:
+        deliveries = _plan_deliveries(
+            notification,
+            recipient,
+            channels=Channel.values,
+            not_before=not_before,
+            now=now,
+            subscriptions=subscriptions,
+        )
+    return deliveries
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One `notify` call, for `notify_many`."""
+
+    recipient: User
+    patient: Patient | None
+    category: str
+    urgency: str
+    dedupe_key: str
+    source_key: str
+    title: str
+    body: str
+    url: str = "/"
+    actions: Sequence[dict[str, str]] = ()
+
+
+def notify_many(notices: Sequence[Notice]) -> list[Notification]:
+    """`notify` for many at once (a scan's batch), with the same rules, in six queries however
+    many there are: the existing items, preferences and devices of every recipient at once,
+    then one INSERT of the new items and one of their deliveries. Returns the new items.
+    Must run inside the caller's transaction; a concurrent `notify` of the same key makes the
+    INSERT fail (the caller retries one by one)."""
+    for notice in notices:
+        if notice.urgency not in Urgency.values:
+            raise ValueError(f"Unknown urgency {notice.urgency!r}; use one of {Urgency.values}.")
+    if not notices:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        seen = set(
+            Notification.objects.filter(
+                dedupe_key__in={n.dedupe_key for n in notices},
+                recipient_id__in={n.recipient.pk for n in notices},
+            ).values_list("recipient_id", "dedupe_key")
+        )
+        fresh: list[Notice] = []
+        for notice in notices:
+            key = (notice.recipient.pk, notice.dedupe_key)
+            if key not in seen:
+                seen.add(key)
+                fresh.append(notice)
+        if not fresh:
+            return []
+        people = {n.recipient.pk for n in fresh}
+        prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=people)}
+        devices: dict[Any, list[PushSubscription]] = {pk: [] for pk in people}
+        for subscription in PushSubscription.objects.filter(user_id__in=people).order_by(
+            "created_at"
+        ):
+            devices[subscription.user_id].append(subscription)
+        created = [
+            Notification(
+                recipient=n.recipient,
+                dedupe_key=n.dedupe_key,
+                patient=n.patient,
+                category=n.category,
+                urgency=n.urgency,
+                source_key=n.source_key,
+                title=n.title[:200],
+                body=n.body,
+                url=n.url or "/",
+                actions=[dict(action) for action in n.actions],
+                created_at=now,
+            )
+            for n in fresh
+        ]
+        Notification.objects.bulk_create(created)
+        deliveries: list[Delivery] = []
+        for notification, notice in zip(created, fresh, strict=True):
+            recipient = notice.recipient
+            found = prefs.get(recipient.pk) or NotificationPreference(user=recipient)
+            deliveries += _deliveries_for(
+                notification, recipient, found, now, None, devices[recipient.pk]
+            )
+        Delivery.objects.bulk_create(deliveries)
+        due = [d.pk for d in deliveries if d.enqueued_at is not None]
+        if due:
+            enqueue_on_commit(due)
+    return created
 
 
 def cancel_for_source(*, source_key: str) -> int:
@@ -203,6 +315,15 @@ def cancel_for_source(*, source_key: str) -> int:
         return Delivery.objects.filter(
             notification_id__in=notification_ids, status__in=_OPEN
         ).update(status=DeliveryStatus.CANCELLED)
+
+
+def reopen_for_source(*, source_key: str) -> int:
+    """The thing was resolved by mistake (the dose that resolved it was deleted): its
+    notifications are open again. Deliveries cancelled meanwhile stay cancelled; the sender
+    decides what to say again."""
+    return Notification.objects.filter(source_key=source_key, resolved_at__isnull=False).update(
+        resolved_at=None
+    )
 
 
 def is_acknowledged(*, source_key: str, recipient: User | None = None) -> bool:

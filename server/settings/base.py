@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "apps.careteam.models.Role.choices",
         "InvitationStatusEnum": "apps.careteam.models.InvitationStatus.choices",
         "HealthStatusEnum": ["ok", "degraded"],
+        "InjectionSiteEnum": "apps.medications.models.InjectionSite.choices",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }

@@ -272,3 +272,103 @@ def test_list_endpoints_have_a_fixed_query_count(
     assert [count(url) for url in urls] == few
     with django_assert_num_queries(few[0]):
         client.get(urls[0])
+
+
+def _schedule_states(client: Any, world: World, start: str, end: str) -> list[tuple[str, str]]:
+    url = meds_url(world, name="medication-schedule") + f"?start={start}&end={end}"
+    rome = ZoneInfo(ZONE)
+    return [
+        (datetime.fromisoformat(o["due_at"]).astimezone(rome).strftime("%d %b %H:%M"), o["state"])
+        for o in client.get(url).data["occurrences"]
+    ]
+
+
+def test_a_backdated_dose_lands_on_the_occurrence_it_belongs_to(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.owner)
+    with time_machine.travel(local(ZONE, 2026, 11, 30, 10, 0), tick=False):
+        created = client.post(meds_url(world), _medication_body(start_date="2026-11-20"))
+        assert created.status_code == 201, created.data
+        # The real first dose, given on the start date, logged ten days later.
+        dose = client.post(
+            doses_url(world),
+            {"medication": created.data["id"], "taken_at": "2026-11-20T10:05:00+01:00"},
+        )
+        assert dose.status_code == 201, dose.data
+        assert dose.data["scheduled_for"] == "2026-11-20T08:00:00Z"  # 20 Nov, 09:00 in Rome
+        assert _schedule_states(client, world, "2026-11-18", "2026-12-01") == [
+            ("20 Nov 09:00", "taken")
+        ]
+        detail = meds_url(world, name="medication-detail", pk=created.data["id"])
+        assert client.get(detail).data["next_dose_due_at"] == "2026-12-18T08:00:00Z"
+
+
+def test_the_last_dose_given_is_part_of_adding_a_medication_counted_from_it(
+    world: World, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.caregiver)
+    with time_machine.travel(local(ZONE, 2026, 11, 30, 10, 0), tick=False):
+        created = client.post(
+            meds_url(world),
+            _medication_body(
+                start_date="2026-11-30",
+                last_dose_at="2026-11-20T10:05:00+01:00",
+                last_dose_injection_site="thigh_left",
+            ),
+        )
+        assert created.status_code == 201, created.data
+        assert "last_dose_at" not in created.data
+        assert created.data["next_dose_due_at"] == "2026-12-18T08:00:00Z"  # 28 days after
+        assert created.data["suggested_injection_site"] == "thigh_right"
+        dose = DoseLog.objects.get(medication_id=created.data["id"])
+        assert (dose.given_by, dose.injection_site) == ("caregiver", "thigh_left")
+        assert dose.taken_at == local(ZONE, 2026, 11, 20, 10, 5)
+        assert _schedule_states(client, world, "2026-11-18", "2026-12-01") == [
+            ("20 Nov 09:00", "taken")
+        ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"last_dose_at": "2026-11-30T12:00:00+01:00"}, "last_dose_at"),  # in the future
+        ({"last_dose_at": "yesterday"}, "last_dose_at"),
+        ({"last_dose_at": "2026-11-20T10:00:00Z", "interval_anchor": "calendar"}, "last_dose_at"),
+        (
+            {"last_dose_at": "2026-11-20T10:00:00Z", "regimen_kind": "daily", "interval": None},
+            "last_dose_at",
+        ),
+        ({"last_dose_injection_site": "thigh_left"}, "last_dose_injection_site"),
+        (
+            {"last_dose_at": "2026-11-20T10:00:00Z", "last_dose_injection_site": "elbow"},
+            "last_dose_injection_site",
+        ),
+        (
+            {
+                "last_dose_at": "2026-11-20T10:00:00Z",
+                "route": "oral",
+                "last_dose_injection_site": "thigh_left",
+            },
+            "last_dose_injection_site",
+        ),
+    ],
+)
+def test_a_bad_last_dose_is_refused_with_a_field_error(  # type: ignore[no-untyped-def]
+    world: World, client_for, overrides, field
+) -> None:
+    client = client_for(world.owner)
+    with time_machine.travel(local(ZONE, 2026, 11, 30, 10, 0), tick=False):
+        response = client.post(meds_url(world), _medication_body(**overrides))
+    assert response.status_code == 400, response.data
+    assert field in response.data["fields"]
+    assert not DoseLog.objects.exists()
+
+
+def test_the_last_dose_cannot_be_changed_by_editing_the_medication(
+    world: World, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.owner)
+    with time_machine.travel(local(ZONE, 2026, 11, 30, 10, 0), tick=False):
+        created = client.post(meds_url(world), _medication_body())
+        detail = meds_url(world, name="medication-detail", pk=created.data["id"])
+        response = client.patch(detail, {"last_dose_at": "2026-11-20T10:00:00Z"})
+    assert response.status_code == 400 and "last_dose_at" in response.data["fields"]

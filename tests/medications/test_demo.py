@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from apps.medications.models import DoseLog, Medication, ReminderStep
@@ -21,3 +23,11 @@ def test_the_demo_loads_once() -> None:
     assert first[:2] == (6, 1)
     leo = Medication.objects.get(name="Omalizumab")
     assert leo.next_dose_due_at is not None  # about 8 days from now
+    # The last dose (about 20 days ago) is filed under its own day, not under today.
+    dose = DoseLog.objects.get(medication=leo)
+    zone = leo.patient.zone
+    assert dose.scheduled_for is not None
+    assert dose.scheduled_for.astimezone(zone).date() == dose.taken_at.astimezone(zone).date()
+    assert leo.next_dose_due_at.astimezone(zone).date() == (
+        dose.taken_at.astimezone(zone).date() + timedelta(days=28)
+    )

@@ -49,7 +49,10 @@ def test_after_an_outage_stale_reminders_are_dropped_but_escalations_are_sent(
     # Beat was down from day 25 until day 36 at noon: one scan catches up.
     with time_machine.travel(local(ZONE, 2025, 3, 18, 12, 0), tick=False):
         result = scan_due_steps()
-    by_name = dict(ReminderStep.objects.filter(medication=medication).values_list("name", "status"))
+    cycle = ReminderStep.objects.filter(
+        medication=medication, due_at=local(ZONE, 2025, 3, 10, 9, 0)
+    )
+    by_name = dict(cycle.values_list("name", "status"))
     assert by_name["heads_up"] == by_name["due"] == StepStatus.SKIPPED_LATE
     assert by_name["overdue"] == by_name["caregivers"] == StepStatus.FIRED
     assert by_name["relapse_watch:d+08"] == StepStatus.FIRED  # today's, 3 hours late
@@ -150,3 +153,34 @@ def test_a_step_that_fails_to_send_does_not_stop_the_others(world: World, monkey
     stuck = ReminderStep.objects.get(medication=bad, status=StepStatus.PENDING, name="due")
     assert stuck.fire_at == local(ZONE, 2025, 6, 1, 8, 0, 30) + tasks.RETRY_FAILED_AFTER
     assert good.steps.filter(status=StepStatus.FIRED).count() == 1
+
+
+def test_a_batch_of_due_steps_costs_at_most_three_queries_per_step(
+    world: World, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from apps.notifications.models import PushSubscription
+
+    for n, user in enumerate([world.owner, world.owner, world.caregiver]):
+        PushSubscription.objects.create(
+            user=user, endpoint=f"https://push.example.org/{n}", p256dh="k", auth="a"
+        )
+    count = 25
+    with time_machine.travel(local(ZONE, 2025, 2, 10, 17, 45), tick=False):
+        for n in range(count):
+            medication = omalizumab(
+                world.patient, world.owner, name=f"Injection {n}", start_date=date(2025, 2, 10)
+            )
+            log_dose(medication, world.owner, local(ZONE, 2025, 2, 10, 17, 40))
+    with time_machine.travel(local(ZONE, 2025, 3, 16, 9, 0), tick=False):
+        scan_due_steps()  # day 34: everything before day 35
+    # Day 35, 09:00: the caregivers' escalation (owner and caregiver) and the relapse-watch
+    # prompt of every medication, 2 × 25 = 50 steps, 75 inbox items, 200 deliveries.
+    with (
+        time_machine.travel(local(ZONE, 2025, 3, 17, 9, 0), tick=False),
+        django_assert_max_num_queries(3 * 2 * count + 10),
+    ):
+        result = scan_due_steps()
+    assert result.fired == 2 * count
+    assert Notification.objects.filter(dedupe_key__endswith=":caregivers").count() == 2 * count
+    deliveries = Delivery.objects.filter(notification__dedupe_key__endswith=":caregivers")
+    assert deliveries.count() == count * (2 + 1 + 1 + 1)  # owner: 2 phones + email; carer: 1 + 1

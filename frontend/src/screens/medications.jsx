@@ -367,17 +367,8 @@ export function AddMedication({ patient }) {
       body.last_dose_at = toIso(clean.last_dose_at);
       if (INJECTED.has(clean.route) && clean.last_dose_injection_site) body.last_dose_injection_site = clean.last_dose_injection_site;
     }
-    let created;
-    try {
-      created = await api(patientPath(patient.id, 'medications/'), { method: 'POST', body });
-    } catch (error) {
-      // A server without C3 does not know `last_dose_at` yet: add the medication, then log that
-      // dose, which anchors the cycle the same way.
-      if (!error.fields?.last_dose_at || String(error.fields.last_dose_at) !== 'Unknown field.') throw error;
-      const { last_dose_at, last_dose_injection_site, ...rest } = body;
-      created = await api(patientPath(patient.id, 'medications/'), { method: 'POST', body: rest });
-      await api(patientPath(patient.id, 'doses/'), { method: 'POST', body: { id: crypto.randomUUID(), medication: created.id, status: 'taken', taken_at: last_dose_at, given_by: patient.my_role === 'owner' ? 'patient' : 'caregiver', location: 'home', ...(last_dose_injection_site ? { injection_site: last_dose_injection_site } : {}) } });
-    }
+    // The server logs `last_dose_at` as a dose, and the cycle counts from it.
+    const created = await api(patientPath(patient.id, 'medications/'), { method: 'POST', body });
     navigate(`/medications/${created.id}`, { replace: true });
   });
   return (
