@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.i18n import language_from_request
-from apps.core.throttling import SettingsScopedRateThrottle
+from apps.core.throttling import AccountRateThrottle, SettingsScopedRateThrottle
 
 from . import otp, services, totp
 from .authentication import request_user
@@ -58,11 +58,12 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 class AnonymousFormView(APIView):
     """A form a signed-out person submits (sign-up, sign-in, reset). CSRF is checked even without
     a session, so another site cannot sign a visitor into an account of its choosing; clients get
-    the cookie from GET /api/v1/auth/csrf first."""
+    the cookie from GET /api/v1/auth/csrf first. Throttled per client address and per account
+    (the email in the body), so neither many addresses nor many accounts buy more tries."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[type] = []
-    throttle_classes = [SettingsScopedRateThrottle]
+    throttle_classes = [SettingsScopedRateThrottle, AccountRateThrottle]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

@@ -160,8 +160,11 @@ CLINICIAN_IDLE_TIMEOUT_MINUTES = env_int("CLINICIAN_IDLE_TIMEOUT_MINUTES", 15)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-# Behind our own reverse proxy only: take the audit log's client IP from X-Forwarded-For.
+# Behind our own reverse proxies only: take the client's address (throttles, audit trail) from
+# X-Forwarded-For, as written by the outermost of TRUSTED_PROXY_COUNT proxies
+# (apps.core.throttling.client_address). Off: the socket's address, whatever the header says.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 # Invitations to a care team expire: a code found in an old mailbox must not grant access.
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 7))
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 2)
@@ -256,12 +259,19 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Our throttles name clients by apps.core.throttling.client_address; this keeps DRF's own
+    # default in line with it, should any view use a stock throttle.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT if TRUST_X_FORWARDED_FOR else 0,
 }
 # Read at request time by apps.core.throttling so tests and operators can change them live.
 THROTTLE_RATES = {
     "login": env_str("THROTTLE_LOGIN", "10/min"),
+    # The same forms counted per account (the email in the body), from whatever address.
+    "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "20/hour"),
     "register": env_str("THROTTLE_REGISTER", "20/hour"),
+    "register_account": env_str("THROTTLE_REGISTER_ACCOUNT", "5/hour"),
     "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
+    "password_reset_account": env_str("THROTTLE_PASSWORD_RESET_ACCOUNT", "5/hour"),
     "invitation_code": env_str("THROTTLE_INVITATION_CODE", "20/hour"),
     # Per user, on every endpoint that takes a TOTP or recovery code.
     "totp": env_str("THROTTLE_TOTP", "10/min"),

@@ -259,3 +259,83 @@ def test_me_rejects_changing_email_and_unknown_zone(client_for) -> None:
     assert ok.status_code == 200 and ok.json()["time_zone"] == "America/New_York"
     user.refresh_from_db()
     assert user.email != "new@example.org"
+
+
+def _wrong_password(client: APIClient, email: str, **headers: str) -> int:
+    return client.post(
+        "/api/v1/auth/login", {"email": email, "password": "wrong"}, format="json", **headers
+    ).status_code
+
+
+@pytest.mark.parametrize("trust", [False, True])
+def test_a_new_x_forwarded_for_per_try_does_not_lift_the_sign_in_limit(trust: bool) -> None:
+    """The attacker writes a fresh address into X-Forwarded-For each time. Untrusted, the header
+    is ignored; behind one trusted proxy only the entry that proxy appended counts."""
+    user = UserFactory()
+    rates = {**settings.THROTTLE_RATES, "login": "3/min"}
+    with override_settings(
+        THROTTLE_RATES=rates, TRUST_X_FORWARDED_FOR=trust, TRUSTED_PROXY_COUNT=1
+    ):
+        client = APIClient()
+        codes = [
+            _wrong_password(client, user.email, HTTP_X_FORWARDED_FOR=f"10.9.{i}.1, 203.0.113.7")
+            for i in range(30)
+        ]
+    assert codes[:3] == [401, 401, 401]
+    assert set(codes[3:]) == {429}
+
+
+def test_behind_a_trusted_proxy_each_real_client_has_its_own_allowance() -> None:
+    rates = {**settings.THROTTLE_RATES, "login": "2/min"}
+    with override_settings(THROTTLE_RATES=rates, TRUST_X_FORWARDED_FOR=True, TRUSTED_PROXY_COUNT=1):
+        client = APIClient()
+        first = [
+            _wrong_password(client, f"a{i}@example.org", HTTP_X_FORWARDED_FOR="198.51.100.1")
+            for i in range(3)
+        ]
+        other = _wrong_password(client, "b@example.org", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert first == [401, 401, 429]
+    assert other == 401
+
+
+def test_sign_in_is_throttled_per_account_from_any_address() -> None:
+    user = UserFactory()
+    rates = {**settings.THROTTLE_RATES, "login": "100/min", "login_account": "5/hour"}
+    with override_settings(THROTTLE_RATES=rates):
+        client = APIClient()
+        codes = [
+            _wrong_password(client, user.email.upper(), REMOTE_ADDR=f"192.0.2.{i}")
+            for i in range(8)
+        ]
+        right = client.post(
+            "/api/v1/auth/login",
+            {"email": user.email, "password": PASSWORD},
+            format="json",
+            REMOTE_ADDR="192.0.2.200",
+        )
+    assert codes == [401] * 5 + [429] * 3
+    assert right.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("path", "scope", "body"),
+    [
+        ("/api/v1/auth/password/reset", "password_reset", {"email": "x@example.org"}),
+        (
+            "/api/v1/auth/register",
+            "register",
+            {"email": "x@example.org", "password": "pw", "display_name": "X"},
+        ),
+    ],
+)
+def test_sign_up_and_reset_ignore_a_forged_x_forwarded_for(
+    path: str, scope: str, body: dict
+) -> None:
+    rates = {**settings.THROTTLE_RATES, scope: "2/hour", f"{scope}_account": "100/hour"}
+    with override_settings(THROTTLE_RATES=rates):
+        client = APIClient()
+        codes = [
+            client.post(path, body, format="json", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code
+            for i in range(5)
+        ]
+    assert codes[2:] == [429, 429, 429]
