@@ -30,6 +30,7 @@ from .serializers import (
     CsrfSerializer,
     LoginResponseSerializer,
     LoginSerializer,
+    MeSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
@@ -55,6 +56,19 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class CookieSessionScheme(OpenApiAuthenticationExtension):
+    """The session cookie, as drf-spectacular describes DRF's own session authentication."""
+
+    target_class = "apps.accounts.authentication.SessionAuthentication"
+    name = "cookieAuth"
+    priority = -1
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        from django.conf import settings
+
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
+
+
 class AnonymousFormView(APIView):
     """A form a signed-out person submits (sign-up, sign-in, reset). CSRF is checked even without
     a session, so another site cannot sign a visitor into an account of its choosing; clients get
@@ -71,6 +85,7 @@ class AnonymousFormView(APIView):
 
 
 class CsrfView(APIView):
+    second_factor_exempt = True
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[type] = []
 
@@ -135,6 +150,8 @@ class LoginView(AnonymousFormView):
 
 
 class LogoutView(APIView):
+    second_factor_exempt = True  # signing out never needs a code
+
     @extend_schema(
         summary="Sign out",
         description=(
@@ -152,9 +169,12 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(summary="Your account", responses=UserSerializer)
+    # Who am I, and which step of two-step sign-in is missing: the app asks before a code.
+    second_factor_exempt = True
+
+    @extend_schema(summary="Your account", responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        return Response(MeSerializer(request.user, context={"request": request}).data)
 
     @extend_schema(
         summary="Update your account",
@@ -163,7 +183,7 @@ class MeView(APIView):
             "emails come in). The email is fixed."
         ),
         request=UserSerializer,
-        responses=UserSerializer,
+        responses=MeSerializer,
     )
     def patch(self, request: Request) -> Response:
         user = request_user(request)
@@ -174,7 +194,7 @@ class MeView(APIView):
             setattr(user, name, value)
         if fields:
             user.save(update_fields=fields)
-        return Response(UserSerializer(user).data)
+        return Response(MeSerializer(user, context={"request": request}).data)
 
 
 class PasswordChangeView(APIView):
@@ -278,12 +298,15 @@ class ApiTokenViewSet(
 class TotpCodeView(APIView):
     """Endpoints that take a code: throttled per user, so six digits cannot be guessed."""
 
+    second_factor_exempt = True
     throttle_classes = [SettingsScopedRateThrottle]
     throttle_scope = "totp"
 
 
 @extend_schema(tags=["auth"])
 class TotpStatusView(APIView):
+    second_factor_exempt = True
+
     @extend_schema(
         summary="Your two-step sign-in",
         description=(
@@ -321,6 +344,8 @@ class TotpStatusView(APIView):
 
 @extend_schema(tags=["auth"])
 class TotpSetupView(APIView):
+    second_factor_exempt = True
+
     @extend_schema(
         summary="Start setting up an authenticator app",
         description=(

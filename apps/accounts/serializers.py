@@ -95,6 +95,46 @@ class LoginResponseSerializer(UserSerializer):
         read_only_fields = fields  # type: ignore[assignment]
 
 
+class MeSerializer(UserSerializer):
+    """Your account, with where you stand on two-step sign-in (read only)."""
+
+    totp_enabled = serializers.SerializerMethodField(help_text="Two-step sign-in is on.")
+    totp_required = serializers.SerializerMethodField(
+        help_text=(
+            "Your account must have two-step sign-in (a clinician on a care team): until it is "
+            "on, everything but your account and two-step set-up answers 403 `totp_required`."
+        )
+    )
+    totp_verified = serializers.SerializerMethodField(
+        help_text=(
+            "This session (or token) has passed two-step sign-in. While TOTP is on and this is "
+            "false, everything but your account and two-step sign-in answers 403 "
+            "`totp_verification_required`."
+        )
+    )
+
+    class Meta(UserSerializer.Meta):
+        fields = (  # type: ignore[assignment]
+            *UserSerializer.Meta.fields,
+            "totp_enabled",
+            "totp_required",
+            "totp_verified",
+        )
+
+    def get_totp_enabled(self, user: User) -> bool:
+        return user.totp_enabled
+
+    def get_totp_required(self, user: User) -> bool:
+        from apps.careteam.access import holds_clinician_role
+
+        return holds_clinician_role(user)
+
+    def get_totp_verified(self, user: User) -> bool:
+        from .otp import request_otp_verified
+
+        return request_otp_verified(self.context["request"], user)
+
+
 class TotpSetupSerializer(serializers.Serializer):
     secret = serializers.CharField(help_text="Base32 secret for apps that take it typed in.")
     otpauth_uri = serializers.CharField(help_text="The otpauth:// URI the QR code holds.")
