@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.db.models import QuerySet
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.translation import ngettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, status, viewsets
@@ -31,6 +32,7 @@ from .serializers import (
     LoginResponseSerializer,
     LoginSerializer,
     MeSerializer,
+    PasswordChangedSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
@@ -197,19 +199,50 @@ class MeView(APIView):
         return Response(MeSerializer(user, context={"request": request}).data)
 
 
+def _password_changed(tokens_revoked: int, *, this_session_stays: bool) -> Response:
+    """What a new password did to the account's other ways in (PasswordChangedSerializer)."""
+    if this_session_stays:
+        text = ngettext(
+            "Password changed. Your other sessions were signed out and %(count)d API token "
+            "was revoked.",
+            "Password changed. Your other sessions were signed out and %(count)d API tokens "
+            "were revoked.",
+            tokens_revoked,
+        )
+    else:
+        text = ngettext(
+            "Password set. Every session was signed out and %(count)d API token was revoked: "
+            "sign in with the new password.",
+            "Password set. Every session was signed out and %(count)d API tokens were revoked: "
+            "sign in with the new password.",
+            tokens_revoked,
+        )
+    return Response(
+        {
+            "detail": text % {"count": tokens_revoked},
+            "tokens_revoked": tokens_revoked,
+            "other_sessions_signed_out": True,
+        }
+    )
+
+
 class PasswordChangeView(APIView):
     @extend_schema(
         summary="Change your password",
-        description="Needs the current password. Your other sessions are signed out; this one stays.",
+        description=(
+            "Needs the current password. Every API token of the account is revoked and your "
+            "other sessions are signed out; this one stays. The answer says how many tokens."
+        ),
         request=PasswordChangeSerializer,
-        responses={204: OpenApiResponse(description="Changed.")},
+        responses={200: PasswordChangedSerializer},
     )
     def post(self, request: Request) -> Response:
         data = PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.user_change_password(user=request_user(request), **data.validated_data)
-        update_session_auth_hash(request, request_user(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        revoked = services.user_change_password(user=request_user(request), **data.validated_data)
+        if request.auth is None:  # a session: it stays signed in with the new password
+            update_session_auth_hash(request, request_user(request))
+        return _password_changed(revoked, this_session_stays=request.auth is None)
 
 
 class PasswordResetView(AnonymousFormView):
@@ -235,14 +268,18 @@ class PasswordResetConfirmView(AnonymousFormView):
 
     @extend_schema(
         summary="Set a new password from a reset link",
+        description=(
+            "Every session of the account is signed out and every API token revoked; the "
+            "answer says how many tokens."
+        ),
         request=PasswordResetConfirmSerializer,
-        responses={204: OpenApiResponse(description="Password set; sign in with it.")},
+        responses={200: PasswordChangedSerializer},
     )
     def post(self, request: Request) -> Response:
         data = PasswordResetConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_confirm(**data.validated_data)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        _, revoked = services.password_reset_confirm(**data.validated_data)
+        return _password_changed(revoked, this_session_stays=False)
 
 
 @extend_schema(tags=["auth"])

@@ -51,6 +51,16 @@ class PasswordChangeSerializer(StrictSerializer):
     new_password = serializers.CharField(write_only=True, max_length=128)
 
 
+class PasswordChangedSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What happened, in your language.")
+    tokens_revoked = serializers.IntegerField(
+        help_text="How many of your API tokens stopped working with the old password."
+    )
+    other_sessions_signed_out = serializers.BooleanField(
+        help_text="Always true: every other session of the account has ended."
+    )
+
+
 class PasswordResetSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
 

@@ -47,7 +47,18 @@ def user_register(
     )
 
 
-def user_change_password(*, user: User, old_password: str, new_password: str) -> None:
+def revoke_other_access(*, user: User) -> int:
+    """After a new password: every API token of the account stops working (returns how many were
+    live). Every other session ends by itself — Django ties a session to the password hash it
+    was made with — and the caller re-keys its own (update_session_auth_hash) if it stays."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def user_change_password(*, user: User, old_password: str, new_password: str) -> int:
+    """Returns how many API tokens were revoked with the old password."""
     if not user.check_password(old_password):
         raise ValidationError({"old_password": ["The current password is not correct."]})
     try:
@@ -56,6 +67,7 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
         raise ValidationError({"new_password": list(exc.messages)}) from exc
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    return revoke_other_access(user=user)
 
 
 def password_reset_request(*, email: str) -> None:
@@ -78,7 +90,9 @@ def password_reset_request(*, email: str) -> None:
     )
 
 
-def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> tuple[User, int]:
+    """Sets the new password; returns the user and how many API tokens were revoked."""
     invalid = ValidationError({"token": ["This reset link is not valid or has expired."]})
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uid)), is_active=True)
@@ -92,7 +106,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
         raise ValidationError({"new_password": list(exc.messages)}) from exc
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    return user
+    return user, revoke_other_access(user=user)
 
 
 def token_create(

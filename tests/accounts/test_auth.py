@@ -211,7 +211,7 @@ def test_password_change_needs_the_old_password(client_for) -> None:
         {"old_password": PASSWORD, "new_password": "another long passphrase"},
         format="json",
     )
-    assert good.status_code == 204
+    assert good.status_code == 200
     assert client.get("/api/v1/auth/me").status_code == 200  # this session stays signed in
     user.refresh_from_db()
     assert user.check_password("another long passphrase")
@@ -233,7 +233,7 @@ def test_password_reset_by_email_works_once(anon: APIClient) -> None:
     assert len(mail.outbox) == 1
     uid, token = re.search(r"uid=([\w-]+)&token=([\w-]+)", mail.outbox[0].body).groups()  # type: ignore[union-attr]
     body = {"uid": uid, "token": token, "new_password": "a brand new passphrase"}
-    assert anon.post("/api/v1/auth/password/reset/confirm", body, format="json").status_code == 204
+    assert anon.post("/api/v1/auth/password/reset/confirm", body, format="json").status_code == 200
     user.refresh_from_db()
     assert user.check_password("a brand new passphrase")
     again = anon.post(
@@ -339,3 +339,51 @@ def test_sign_up_and_reset_ignore_a_forged_x_forwarded_for(
             for i in range(5)
         ]
     assert codes[2:] == [429, 429, 429]
+
+
+def _token_for(client: APIClient, name: str) -> str:
+    return client.post("/api/v1/auth/tokens/", {"name": name}, format="json").json()["token"]
+
+
+def test_a_password_change_locks_out_every_token_and_other_session(client_for) -> None:
+    """The account was stolen: its owner changes the password. The thief's token and session
+    must stop working at once."""
+    user = UserFactory()
+    mine = client_for(user)
+    thief_session = client_for(user)
+    stolen = _token_for(thief_session, "thief")
+    also = _token_for(mine, "backup script")
+    thief_token = APIClient(HTTP_AUTHORIZATION=f"Bearer {stolen}")
+    assert thief_token.get("/api/v1/auth/me").status_code == 200
+
+    changed = mine.post(
+        "/api/v1/auth/password/change",
+        {"old_password": PASSWORD, "new_password": "another long passphrase"},
+        format="json",
+    )
+    assert changed.status_code == 200
+    assert changed.json()["tokens_revoked"] == 2
+    assert changed.json()["other_sessions_signed_out"] is True
+    assert "2" in changed.json()["detail"]
+    assert thief_token.get("/api/v1/auth/me").status_code == 401
+    assert APIClient(HTTP_AUTHORIZATION=f"Bearer {also}").get("/api/v1/auth/me").status_code == 401
+    assert thief_session.get("/api/v1/auth/me").status_code in (401, 403)
+    assert mine.get("/api/v1/auth/me").status_code == 200
+
+
+def test_a_password_reset_locks_out_every_token_and_session(client_for, anon: APIClient) -> None:
+    user = UserFactory(email="robbed@example.org")
+    thief_session = client_for(user)
+    stolen = _token_for(thief_session, "thief")
+    anon.post("/api/v1/auth/password/reset", {"email": user.email}, format="json")
+    uid, token = re.search(r"uid=([\w-]+)&token=([\w-]+)", mail.outbox[0].body).groups()  # type: ignore[union-attr]
+    done = anon.post(
+        "/api/v1/auth/password/reset/confirm",
+        {"uid": uid, "token": token, "new_password": "a brand new passphrase"},
+        format="json",
+    )
+    assert done.status_code == 200 and done.json()["tokens_revoked"] == 1
+    assert (
+        APIClient(HTTP_AUTHORIZATION=f"Bearer {stolen}").get("/api/v1/auth/me").status_code == 401
+    )
+    assert thief_session.get("/api/v1/auth/me").status_code in (401, 403)
