@@ -10,6 +10,7 @@ never believed, so a new `X-Forwarded-For` per request cannot buy a fresh allowa
 from __future__ import annotations
 
 import hashlib
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -60,10 +61,26 @@ class AccountRateThrottle(SettingsScopedRateThrottle):
         return super(ScopedRateThrottle, self).allow_request(request, view)
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
-        data = request.data
-        email = data.get("email") if isinstance(data, dict) else None
+        # A DRF request's parsed body; a plain Django form's POST (the admin's `username`).
+        data = getattr(request, "data", None)
+        if data is None:
+            data = request.POST
+        email = (data.get("email") or data.get("username")) if hasattr(data, "get") else None
         if not isinstance(email, str) or not email.strip():
             return None
         account = email.strip().lower().encode("utf-8", "surrogatepass")
         ident = hashlib.sha256(account).hexdigest()  # no address in the cache's key space
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def form_throttle_wait(request: Any, scope: str) -> float | None:
+    """For a sign-in form outside DRF (the Django admin's): the same per-client and per-account
+    allowances as the API's `scope`, counted in the same buckets. Returns the seconds to wait
+    when over either, else None (and counts this try)."""
+    view = SimpleNamespace(throttle_scope=scope)
+    waits = [
+        throttle.wait() or 1.0
+        for throttle in (SettingsScopedRateThrottle(), AccountRateThrottle())
+        if not throttle.allow_request(request, view)
+    ]
+    return max(waits) if waits else None

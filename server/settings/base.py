@@ -43,7 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    # The Django admin with the product's sign-in rules; its URLs exist only with ADMIN_ENABLED.
+    "apps.accounts.admin_config.MastlineAdminConfig",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -165,6 +166,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # (apps.core.throttling.client_address). Off: the socket's address, whatever the header says.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+# The Django admin at /admin/: off (404) unless an operator turns it on. On, it shares the
+# sign-in throttle and asks for a session that passed TOTP, but its reads are not audited
+# (apps.accounts.admin_site, docs/security.md).
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", False)
 # Invitations to a care team expire: a code found in an old mailbox must not grant access.
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 7))
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 2)
