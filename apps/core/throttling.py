@@ -77,7 +77,7 @@ def form_throttle_wait(request: Any, scope: str) -> float | None:
     """For a sign-in form outside DRF (the Django admin's): the same per-client and per-account
     allowances as the API's `scope`, counted in the same buckets. Returns the seconds to wait
     when over either, else None (and counts this try)."""
-    view = SimpleNamespace(throttle_scope=scope)
+    view: Any = SimpleNamespace(throttle_scope=scope)  # all a scoped throttle asks of a view
     waits = [
         throttle.wait() or 1.0
         for throttle in (SettingsScopedRateThrottle(), AccountRateThrottle())
