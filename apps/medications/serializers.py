@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 
 from apps.careteam.access import object_in_scope
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
+from apps.core.validators import PAST_EVENT, PLANNED_DATE
 from apps.glossary.serializers import TermNameField
 from apps.sync.api import SyncedModelSerializer
 
@@ -132,7 +133,11 @@ class MedicationSerializer(StrictModelSerializer):
             "updated_at",
         )
         read_only_fields = ("id", "paused_at", "next_dose_due_at", "created_at", "updated_at")
-        extra_kwargs = {"name": {"required": False}}
+        extra_kwargs = {
+            "name": {"required": False},
+            "start_date": {"validators": [PLANNED_DATE]},
+            "end_date": {"validators": [PLANNED_DATE]},
+        }
 
     @extend_schema_field(ReminderStepSerializer(many=True))
     def get_effective_reminder_policy(self, obj: Medication) -> list[dict[str, Any]]:
@@ -223,9 +228,13 @@ class DoseSerializer(SyncedModelSerializer):
             "note",
         )
         extra_kwargs = {
-            "taken_at": {"help_text": "When it was given (or skipped). Not in the future."},
+            "taken_at": {
+                "help_text": "When it was given (or skipped). Not in the future.",
+                "validators": [PAST_EVENT],
+            },
             "scheduled_for": {
-                "help_text": "The due time this dose answers; the server matches it if omitted."
+                "help_text": "The due time this dose answers; the server matches it if omitted.",
+                "validators": [PLANNED_DATE],
             },
         }
 

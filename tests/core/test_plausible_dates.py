@@ -1,0 +1,155 @@
+"""Every date or time the API accepts falls in a plausible range (apps.core.validators), and
+what is already stored never breaks a read (issue 13, finding 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from apps.careteam.models import Patient
+from apps.medications.models import Medication
+from tests.factories import World
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
+YEAR_ONE = "0001-01-01T00:00:00Z"
+YEAR_ONE_DAY = "0001-01-01"
+FAR_FUTURE = "9999-12-31"
+
+
+def _medication(world: World) -> Medication:
+    return Medication.objects.create(
+        patient=world.patient,
+        name="Cetirizine",
+        start_date=dt.date(2025, 1, 1),
+        regimen_kind="daily",
+        times_of_day=["08:00"],
+    )
+
+
+def _cases() -> list[tuple[str, str, Any, str]]:
+    """(path under the patient, method, body or body maker, the field that must be named)."""
+    return [
+        (
+            "lab-results/",
+            "post",
+            {"analyte": "tryptase", "value": "24.1", "sampled_at": YEAR_ONE},
+            "sampled_at",
+        ),
+        (
+            "symptom-entries/",
+            "post",
+            {"symptom": "skin.flushing", "severity": 5, "occurred_at": YEAR_ONE},
+            "occurred_at",
+        ),
+        (
+            "check-ins/",
+            "post",
+            {"local_date": YEAR_ONE_DAY, "overall_severity": 2, "quality_of_life": 80},
+            "local_date",
+        ),
+        (
+            "trigger-exposures/",
+            "post",
+            {"trigger": "trigger.food.spicy", "occurred_at": YEAR_ONE},
+            "occurred_at",
+        ),
+        (
+            "anaphylaxis-episodes/",
+            "post",
+            {"onset_at": YEAR_ONE, "findings": ["skin.urticaria"], "epinephrine_doses": 0},
+            "onset_at",
+        ),
+        (
+            "pens/",
+            "post",
+            {"brand": "Jext", "dose_mg": "0.3", "expires_on": FAR_FUTURE},
+            "expires_on",
+        ),
+        (
+            "medications/",
+            "post",
+            {
+                "name": "Cetirizine",
+                "start_date": YEAR_ONE_DAY,
+                "regimen_kind": "daily",
+                "times_of_day": ["08:00"],
+            },
+            "start_date",
+        ),
+        (
+            "medications/",
+            "post",
+            {
+                "name": "Cetirizine",
+                "start_date": "2026-01-01",
+                "end_date": FAR_FUTURE,
+                "regimen_kind": "daily",
+                "times_of_day": ["08:00"],
+            },
+            "end_date",
+        ),
+        (
+            "doses/",
+            "post",
+            lambda w: {"medication": str(_medication(w).pk), "taken_at": YEAR_ONE},
+            "taken_at",
+        ),
+        (
+            "emergency-card/links/",
+            "post",
+            {"label": "wallet", "expires_at": "9999-12-31T00:00:00Z"},
+            "expires_at",
+        ),
+        ("", "patch", {"date_of_birth": "1800-05-01"}, "date_of_birth"),
+        ("", "patch", {"date_of_birth": "2026-03-11"}, "date_of_birth"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "body", "field"), _cases(), ids=lambda v: v if isinstance(v, str) else None
+)
+def test_an_implausible_date_is_a_400_naming_the_field(
+    world: World, client_for, path: str, method: str, body: Any, field: str
+) -> None:
+    client: APIClient = client_for(world.owner)
+    with time_machine.travel(NOW, tick=False):
+        payload = body(world) if callable(body) else body
+        url = f"/api/v1/patients/{world.patient.pk}/{path}"
+        response = getattr(client, method)(url, payload, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["fields"], response.json()
+
+
+def test_a_clinical_note_in_year_one_is_refused(world: World, client_for) -> None:
+    client: APIClient = client_for(world.clinician)
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(
+            f"/api/v1/patients/{world.patient.pk}/clinical-notes/",
+            {"visit_date": YEAR_ONE_DAY, "text": "x"},
+            format="json",
+        )
+    assert response.status_code == 400 and "visit_date" in response.json()["fields"]
+
+
+def test_a_diary_event_before_the_patients_birth_is_refused(world: World, client_for) -> None:
+    Patient.objects.filter(pk=world.patient.pk).update(date_of_birth=dt.date(2015, 6, 1))
+    client: APIClient = client_for(world.owner)
+    with time_machine.travel(NOW, tick=False):
+        before = client.post(
+            f"/api/v1/patients/{world.patient.pk}/symptom-entries/",
+            {"symptom": "skin.flushing", "severity": 5, "occurred_at": "2015-05-31T12:00:00Z"},
+            format="json",
+        )
+        after = client.post(
+            f"/api/v1/patients/{world.patient.pk}/symptom-entries/",
+            {"symptom": "skin.flushing", "severity": 5, "occurred_at": "2015-06-02T12:00:00Z"},
+            format="json",
+        )
+    assert before.status_code == 400 and "2015-06-01" in before.json()["fields"]["occurred_at"][0]
+    assert after.status_code == 201
