@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from apps.careteam.models import Patient
+from apps.core.localtime import local_moment
 from apps.diary.models import (
     LAB_UNITS,
     AnaphylaxisEpisode,
@@ -59,7 +60,7 @@ def safe_cell(value: Any) -> Any:
 
 
 def _local(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> str:
-    return moment.astimezone(zone).isoformat() if moment is not None else ""
+    return local_moment(moment, zone).isoformat() if moment is not None else ""
 
 
 def _live(model: type[Any], patient: Patient) -> Any:

@@ -153,3 +153,89 @@ def test_a_diary_event_before_the_patients_birth_is_refused(world: World, client
         )
     assert before.status_code == 400 and "2015-06-01" in before.json()["fields"]["occurred_at"][0]
     assert after.status_code == 201
+
+
+# --- what is already stored never breaks a read ---------------------------------------------------
+
+
+def _store_implausible_rows(world: World, zone: str) -> None:
+    """Rows from before the validators (or written around them): year 1 and year 9999."""
+    from apps.diary.models import DailyCheckIn, LabResult, Symptom, SymptomEntry
+
+    Patient.objects.filter(pk=world.patient.pk).update(time_zone=zone)
+    world.patient.refresh_from_db()
+    year_one = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+    far = dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.UTC)
+    for moment in (year_one, far):
+        LabResult.objects.create(
+            patient=world.patient,
+            analyte="tryptase",
+            value="24.1",
+            sampled_at=moment,
+            is_baseline=True,
+        )
+        SymptomEntry.objects.create(
+            patient=world.patient,
+            occurred_at=moment,
+            symptom=Symptom.objects.get(code="skin.flushing"),
+            severity=3,
+        )
+    DailyCheckIn.objects.create(
+        patient=world.patient, local_date=dt.date(1, 1, 1), overall_severity=1, quality_of_life=50
+    )
+    DailyCheckIn.objects.create(
+        patient=world.patient,
+        local_date=dt.date(9999, 12, 31),
+        overall_severity=1,
+        quality_of_life=50,
+    )
+
+
+def _patient_reads(world: World) -> list[str]:
+    base = f"/api/v1/patients/{world.patient.pk}/"
+    return [
+        base + "emergency-card",
+        base + "timeline",
+        base + "insights",
+        base + "lab-results/",
+        base + "symptom-entries/",
+        base + "check-ins/",
+        base + "medications/schedule/",
+        base + "export/fhir",
+        base + "export/symptoms.csv",
+        base + "export/labs.csv",
+        base + "export/check-ins.csv",
+        base + "clinic/overview",
+        base + "clinic/response",
+    ]
+
+
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Asia/Tokyo"])
+def test_stored_implausible_dates_never_make_a_read_fail(
+    world: World, client_for, zone: str
+) -> None:
+    from apps.emergency import services as emergency_services
+
+    _store_implausible_rows(world, zone)
+    _link, token = emergency_services.link_create(patient=world.patient, by=world.owner, label="w")
+    failures = []
+    with time_machine.travel(NOW, tick=False):
+        for who in (world.owner, world.clinician):
+            client: APIClient = client_for(who)
+            client.raise_request_exception = False
+            for url in _patient_reads(world):
+                status = client.get(url).status_code
+                if status >= 500:
+                    failures.append((who.display_name, url, status))
+        public = APIClient()
+        public.raise_request_exception = False
+        status = public.get(f"/card/{token}").status_code
+        if status >= 500:
+            failures.append(("anyone", "/card/<token>", status))
+        clinic = client_for(world.clinician)
+        clinic.raise_request_exception = False
+        for url in ("/api/v1/clinic/patients/", "/api/v1/patients/"):
+            status = clinic.get(url).status_code
+            if status >= 500:
+                failures.append(("clinician", url, status))
+    assert failures == [], "\n".join(" ".join(map(str, f)) for f in failures)
