@@ -305,8 +305,8 @@ class ScheduleSerializer(StrictSerializer):
 
 
 class ScheduleQuerySerializer(StrictSerializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = serializers.DateField(required=False, validators=[PLANNED_DATE])
+    end = serializers.DateField(required=False, validators=[PLANNED_DATE])
 
     MAX_DAYS = 93
 
