@@ -387,3 +387,27 @@ def test_a_password_reset_locks_out_every_token_and_session(client_for, anon: AP
         APIClient(HTTP_AUTHORIZATION=f"Bearer {stolen}").get("/api/v1/auth/me").status_code == 401
     )
     assert thief_session.get("/api/v1/auth/me").status_code in (401, 403)
+
+
+def test_without_redis_the_throttle_counts_are_shared_by_every_worker(tmp_path) -> None:
+    """`make run` starts several gunicorn workers: each must see the others' counts, so the
+    cache outside tests is one that processes share (not per-process memory)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ.pop('REDIS_URL', None); "
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'server.settings.base'; "
+        f"os.environ['MASTLINE_VAR_DIR'] = {str(tmp_path)!r}; django.setup(); "
+        "from django.core.cache import cache; "
+        "import sys; v = cache.get('k'); cache.set('k', (v or 0) + 1); print(cache.get('k'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    counts = [
+        subprocess.run(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert counts == ["1", "2"]
