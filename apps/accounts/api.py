@@ -295,6 +295,7 @@ class ApiTokenViewSet(
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[ApiToken]:
+        """Live tokens: not revoked; expired ones stay listed (with `expires_at`) to revoke."""
         return ApiToken.objects.filter(user=request_user(self.request), revoked_at__isnull=True)
 
     @extend_schema(summary="Your active tokens")
@@ -306,7 +307,8 @@ class ApiTokenViewSet(
         description=(
             "The secret is in this response only; it is stored hashed and cannot be shown again. "
             "A token created from a session that passed two-step sign-in counts as verified "
-            "(clinician access needs that); one created before it does not."
+            "(clinician access needs that); one created before it does not. It expires after "
+            "`lifetime_days` (default 90; null: never); `expires_at` says when."
         ),
         responses={201: ApiTokenCreatedSerializer},
     )
@@ -314,9 +316,12 @@ class ApiTokenViewSet(
         serializer = ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = request_user(request)
+        # Left out: the default lifetime; null: none.
+        lifetime = {k: v for k, v in serializer.validated_data.items() if k == "lifetime_days"}
         token, raw = services.token_create(
             user=user,
             name=serializer.validated_data["name"],
+            **lifetime,
             # A token is as verified as the session that made it (see apps.accounts.otp).
             otp_verified_at=otp.request_verified_at(request, user),
         )

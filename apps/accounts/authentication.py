@@ -41,9 +41,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
             .first()
         )
+        now = timezone.now()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token is not valid or was revoked.")
-        now = timezone.now()
+        if token.expires_at is not None and token.expires_at <= now:
+            raise exceptions.AuthenticationFailed("The token has expired.")
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

@@ -72,10 +72,31 @@ class PasswordResetConfirmSerializer(StrictSerializer):
 
 
 class ApiTokenSerializer(StrictModelSerializer):
+    lifetime_days = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=3650,
+        help_text=(
+            "Days until the token stops working. Left out: the server's default (90 days); "
+            "null: it never expires."
+        ),
+    )
+
     class Meta:
         model = ApiToken
-        fields = ("id", "name", "hint", "created_at", "last_used_at", "revoked_at")
-        read_only_fields = ("id", "hint", "created_at", "last_used_at", "revoked_at")
+        fields = (
+            "id",
+            "name",
+            "hint",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+            "lifetime_days",
+        )
+        read_only_fields = ("id", "hint", "created_at", "last_used_at", "expires_at", "revoked_at")
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):

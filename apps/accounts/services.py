@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -109,11 +110,21 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> tuple[
     return user, revoke_other_access(user=user)
 
 
+_DEFAULT_LIFETIME: Any = object()
+
+
 def token_create(
-    *, user: User, name: str, otp_verified_at: datetime | None = None
+    *,
+    user: User,
+    name: str,
+    otp_verified_at: datetime | None = None,
+    lifetime_days: int | None = _DEFAULT_LIFETIME,
 ) -> tuple[ApiToken, str]:
     """Returns the token and its secret; the secret is never stored and cannot be shown again.
-    `otp_verified_at` is when the creating session passed the second factor (None: it had not)."""
+    `otp_verified_at` is when the creating session passed the second factor (None: it had not).
+    `lifetime_days`: left out, API_TOKEN_LIFETIME_DAYS; None, the token never expires."""
+    if lifetime_days is _DEFAULT_LIFETIME:
+        lifetime_days = settings.API_TOKEN_LIFETIME_DAYS
     raw = ApiToken.new_raw_token()
     token = ApiToken.objects.create(
         user=user,
@@ -121,6 +132,9 @@ def token_create(
         token_hash=hash_token(raw),
         hint=raw[: len(ApiToken.PREFIX) + 4],
         otp_verified_at=otp_verified_at,
+        expires_at=None
+        if lifetime_days is None
+        else timezone.now() + timedelta(days=lifetime_days),
     )
     return token, raw
 

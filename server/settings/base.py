@@ -180,6 +180,8 @@ ADMIN_ENABLED = env_bool("ADMIN_ENABLED", False)
 # Invitations to a care team expire: a code found in an old mailbox must not grant access.
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 7))
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 2)
+# A new API token's lifetime unless its creator chooses another (or none).
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 90)
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -411,3 +411,42 @@ def test_without_redis_the_throttle_counts_are_shared_by_every_worker(tmp_path) 
         for _ in range(2)
     ]
     assert counts == ["1", "2"]
+
+
+def test_a_token_expires_after_its_lifetime(client_for) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    user = UserFactory()
+    start = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        client = client_for(user)
+        default = client.post("/api/v1/auth/tokens/", {"name": "script"}, format="json").json()
+        short = client.post(
+            "/api/v1/auth/tokens/", {"name": "once", "lifetime_days": 1}, format="json"
+        ).json()
+        forever = client.post(
+            "/api/v1/auth/tokens/", {"name": "kiosk", "lifetime_days": None}, format="json"
+        ).json()
+        assert default["expires_at"] == "2026-05-30T09:00:00Z"  # 90 days, shown at creation
+        listed = {t["name"]: t["expires_at"] for t in client.get("/api/v1/auth/tokens/").json()}
+        assert listed == {
+            "script": "2026-05-30T09:00:00Z",
+            "once": "2026-03-02T09:00:00Z",
+            "kiosk": None,
+        }
+
+    def me(token: dict, at: dt.datetime) -> int:
+        with time_machine.travel(at, tick=False):
+            return (
+                APIClient(HTTP_AUTHORIZATION=f"Bearer {token['token']}")
+                .get("/api/v1/auth/me")
+                .status_code
+            )
+
+    assert me(short, start + dt.timedelta(hours=23)) == 200
+    assert me(short, start + dt.timedelta(days=1)) == 401
+    assert me(default, start + dt.timedelta(days=89)) == 200
+    assert me(default, start + dt.timedelta(days=90, seconds=1)) == 401
+    assert me(forever, start + dt.timedelta(days=3000)) == 200
