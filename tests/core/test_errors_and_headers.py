@@ -170,3 +170,19 @@ def test_options_answers_every_route(world: World, client_for, path: str) -> Non
     response = client.options(f"/api/v1/patients/{world.patient.pk}/{path}")
     assert response.status_code == 200
     assert response.json()["renders"] == ["application/json"]
+
+
+def test_a_chunked_body_is_refused_with_411_saying_why(world: World, client_for) -> None:
+    """Django reads a body only as far as its Content-Length: a chunked one arrived empty and
+    was judged a 400 for missing fields. It is refused, with the reason."""
+    client = client_for(world.owner)
+    response = client.post(
+        f"/api/v1/patients/{world.patient.pk}/symptom-entries/",
+        data=b'{"symptom": "skin.flushing", "severity": 3}',
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        CONTENT_LENGTH="",
+    )
+    assert response.status_code == 411
+    assert response.json()["code"] == "length_required"
+    assert "Content-Length" in response.json()["detail"]
