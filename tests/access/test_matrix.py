@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import pkgutil
+import re
 from typing import Any
 
 import pytest
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
 import tests.access
@@ -83,11 +85,37 @@ def test_every_route_and_method_has_a_rule() -> None:
     assert len(declared) == len(RULES), "one rule per route and method"
 
 
+@functools.cache
+def _schema() -> dict[str, Any]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def assert_documented(url: str, method: str, status: int) -> None:
+    """The answer's status is one the OpenAPI schema lists for the operation (the schema's
+    status-code conformance, checked on every case of the matrix)."""
+    route = "/" + resolve(url.split("?")[0]).route
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + m.group(1) + "}", route)
+    path = path.replace("{pk}", "{id}")
+    operation = _schema()["paths"][path][method.lower()]
+    assert str(status) in operation["responses"], (
+        f"{method} {path} answered {status}, the schema lists {sorted(operation['responses'])}"
+    )
+
+
 def run_case(rule: Rule, persona: str, world: World | None = None) -> tuple[int, Any]:
     """Runs one case; without a world it builds one and rolls it back afterwards."""
+    status, data, _url = run_case_at(rule, persona, world)
+    return status, data
+
+
+def run_case_at(rule: Rule, persona: str, world: World | None = None) -> tuple[int, Any, str]:
+    """`run_case`, also giving the URL it asked (the rule's kwargs may create records, so they
+    are asked for once)."""
     if world is None:
         with transaction.atomic():
-            result = run_case(rule, persona, build_world())
+            result = run_case_at(rule, persona, build_world())
             transaction.set_rollback(True)
         return result
     client = APIClient()
@@ -98,7 +126,7 @@ def run_case(rule: Rule, persona: str, world: World | None = None) -> tuple[int,
     body = rule.body(world, persona) if rule.body else None
     payload = "" if body is None else json.dumps(body)
     response = client.generic(rule.method, url, data=payload, content_type="application/json")
-    return response.status_code, getattr(response, "data", None)
+    return response.status_code, getattr(response, "data", None), url
 
 
 @pytest.mark.django_db
@@ -106,8 +134,9 @@ def run_case(rule: Rule, persona: str, world: World | None = None) -> tuple[int,
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
 def test_access(rule: Rule, persona: str) -> None:
     world = build_world()
-    status, data = run_case(rule, persona, world)
+    status, data, url = run_case_at(rule, persona, world)
     assert status == rule.expect[persona], f"{rule.id} as {persona}: {status} {data}"
+    assert_documented(url, rule.method, status)
 
 
 @pytest.mark.django_db
@@ -164,7 +193,7 @@ PENDING_PERSONAS = {
 }
 
 
-def run_pending_case(rule: Rule, persona: str, world: World) -> tuple[int, Any]:
+def run_pending_case(rule: Rule, persona: str, world: World) -> tuple[int, Any, str]:
     as_persona, _ = PENDING_PERSONAS[persona]
     user = world.user(as_persona)
     assert user is not None
@@ -180,7 +209,7 @@ def run_pending_case(rule: Rule, persona: str, world: World) -> tuple[int, Any]:
     body = rule.body(world, as_persona) if rule.body else None
     payload = "" if body is None else json.dumps(body)
     response = client.generic(rule.method, url, data=payload, content_type="application/json")
-    return response.status_code, getattr(response, "data", None)
+    return response.status_code, getattr(response, "data", None), url
 
 
 def test_the_pending_persona_meets_every_signed_in_route() -> None:
@@ -206,7 +235,8 @@ def test_second_factor_pending(rule: Rule, persona: str) -> None:
 
     world = build_world()
     before = AuditEvent.objects.count()
-    status, data = run_pending_case(rule, persona, world)
+    status, data, url = run_pending_case(rule, persona, world)
     code = PENDING_PERSONAS[persona][1]
     assert (status, (data or {}).get("code")) == (403, code), f"{rule.id} as {persona}: {data}"
+    assert_documented(url, rule.method, status)
     assert AuditEvent.objects.count() == before
