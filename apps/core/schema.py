@@ -6,16 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import inline_serializer
 from rest_framework import permissions, serializers
 
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable and machine-readable, e.g. `invalid`.")
-    detail = serializers.CharField(help_text="A sentence for a person, in their language.")
-    fields = serializers.DictField(
-        help_text="Each bad input (field or query parameter) with its messages; nested inputs "
-        "keep their nesting. Empty when the error is about the request as a whole."
-    )
+# Declared inline: a field named `fields` would shadow Serializer.fields on a class.
+ErrorSerializer = inline_serializer(
+    "Error",
+    fields={
+        "code": serializers.CharField(help_text="Stable and machine-readable, e.g. `invalid`."),
+        "detail": serializers.CharField(help_text="A sentence for a person, in their language."),
+        "fields": serializers.DictField(
+            help_text="Each bad input (field or query parameter) with its messages; nested "
+            "inputs keep their nesting. Empty when the error is about the request as a whole."
+        ),
+    },
+)
 
 
 _ERRORS = {
