@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from apps.careteam.models import Patient
@@ -239,3 +241,81 @@ def test_stored_implausible_dates_never_make_a_read_fail(
             if status >= 500:
                 failures.append(("clinician", url, status))
     assert failures == [], "\n".join(" ".join(map(str, f)) for f in failures)
+
+
+# --- property: any date in, every view out, never a 500 -------------------------------------------
+
+ZONES = ["America/Los_Angeles", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Tokyo", "UTC"]
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    moment=st.datetimes(
+        min_value=dt.datetime(1, 1, 2),  # noqa: DTZ001 - hypothesis bounds are naive
+        max_value=dt.datetime(9999, 12, 30),  # noqa: DTZ001 - hypothesis bounds are naive
+        timezones=st.just(dt.UTC),
+    )
+    | st.datetimes(
+        min_value=dt.datetime(1899, 12, 1),  # noqa: DTZ001 - hypothesis bounds are naive
+        max_value=dt.datetime(2026, 3, 12),  # noqa: DTZ001 - hypothesis bounds are naive
+        timezones=st.just(dt.UTC),
+    ),
+    zone=st.sampled_from(ZONES),
+)
+def test_any_date_written_is_refused_or_read_back_by_every_view(
+    world: World, client_for, moment: dt.datetime, zone: str
+) -> None:
+    """Writes a random date or time (plausible or far out) into every date-bearing record, then
+    reads every view of the patient: a 400 for the implausible ones, never a 500 anywhere."""
+    from apps.emergency import services as emergency_services
+
+    Patient.objects.filter(pk=world.patient.pk).update(time_zone=zone)
+    base = f"/api/v1/patients/{world.patient.pk}/"
+    at, day = moment.isoformat().replace("+00:00", "Z"), moment.date().isoformat()
+    writes = [
+        (
+            "lab-results/",
+            {"analyte": "tryptase", "value": "20", "sampled_at": at, "is_baseline": True},
+        ),
+        ("symptom-entries/", {"symptom": "skin.flushing", "severity": 4, "occurred_at": at}),
+        ("check-ins/", {"local_date": day, "overall_severity": 2, "quality_of_life": 70}),
+        ("trigger-exposures/", {"trigger": "trigger.food.spicy", "occurred_at": at}),
+        (
+            "anaphylaxis-episodes/",
+            {"onset_at": at, "findings": ["skin.urticaria"], "epinephrine_doses": 0},
+        ),
+        ("pens/", {"brand": "Jext", "dose_mg": "0.3", "expires_on": day}),
+        (
+            "medications/",
+            {
+                "name": "Cetirizine",
+                "start_date": day,
+                "regimen_kind": "daily",
+                "times_of_day": ["08:00"],
+            },
+        ),
+    ]
+    failures = []
+    with time_machine.travel(NOW, tick=False):
+        owner: APIClient = client_for(world.owner)
+        owner.raise_request_exception = False
+        for path, body in writes:
+            status = owner.post(base + path, body, format="json").status_code
+            if status not in (200, 201, 400, 409):
+                failures.append(("POST", path, status))
+        _, token = emergency_services.link_create(patient=world.patient, by=world.owner)
+        doctor: APIClient = client_for(world.clinician)
+        doctor.raise_request_exception = False
+        for url in _patient_reads(world):
+            status = doctor.get(url).status_code
+            if status >= 500:
+                failures.append(("GET", url, status))
+        public = APIClient()
+        public.raise_request_exception = False
+        if (status := public.get(f"/card/{token}").status_code) >= 500:
+            failures.append(("GET", "/card/<token>", status))
+    assert failures == [], failures
