@@ -36,3 +36,25 @@ def audit_record(
         object_id=object_id,
         ip_address=client_ip(request),
     )
+
+
+def audit_records(
+    *, request: Any, patients_and_roles: list[tuple[Any, str]], action: str, resource: str
+) -> None:
+    """One event per patient shown (e.g. a clinician's list of patients), in one INSERT."""
+    if not patients_and_roles:
+        return
+    user = getattr(request, "user", None)
+    ip_address = client_ip(request)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            patient_id=patient_id,
+            actor=user,
+            actor_label=getattr(user, "email", ""),
+            actor_role=role,
+            action=action,
+            resource=resource,
+            ip_address=ip_address,
+        )
+        for patient_id, role in patients_and_roles
+    )

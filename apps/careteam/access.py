@@ -6,7 +6,8 @@ Every patient-scoped view inherits `PatientScopedMixin`, which
   2. checks the capability the action needs against `ROLE_CAPABILITIES` — a member who may read
      the resource but not change it gets 403, one who may not read it gets 404;
   3. scopes the queryset to that patient, so a record id from another patient is simply not found;
-  4. writes an audit event for every successful read or write by anyone but an owner;
+  4. writes an audit event for every successful read or write by anyone but an owner — in a
+     list across patients (the patients list), one per patient shown;
   5. relies on the second factor having been asked for already: every authenticated request
      passes apps.accounts.otp.enforce_second_factor before any view runs (TOTP passed when on,
      and on at all for a clinician), whether or not the URL names a patient.
@@ -224,6 +225,8 @@ class PatientScopedMixin(GenericAPIView):
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         membership = self.membership
+        if membership is None and request.method == "GET" and response.status_code < 400:
+            self._audit_collection(request, response)
         if membership is not None and membership.role != Role.OWNER and response.status_code < 400:
             from apps.audit.services import audit_record
 
@@ -238,6 +241,27 @@ class PatientScopedMixin(GenericAPIView):
                 role=membership.role,
             )
         return response
+
+    def _audit_collection(self, request: Request, response: Response) -> None:
+        """A list across patients (the patients list): every patient shown to someone other
+        than an owner is a read of that patient's record, audited like one."""
+        rows = getattr(response, "data", None)
+        if not isinstance(rows, list):
+            return
+        shown = [
+            (row["id"], row["my_role"])
+            for row in rows
+            if isinstance(row, dict) and row.get("id") and row.get("my_role") not in (None, "owner")
+        ]
+        if shown:
+            from apps.audit.services import audit_records
+
+            audit_records(
+                request=request,
+                patients_and_roles=shown,
+                action="read",
+                resource=f"{self.audit_resource or getattr(self, 'basename', '')}-list",
+            )
 
     def _audited_object_id(self, response: Response) -> str:
         lookup = getattr(self, "lookup_url_kwarg", None) or getattr(self, "lookup_field", "pk")
