@@ -48,3 +48,34 @@ def test_another_patients_record_id_tells_a_probe_nothing(world: World, client_f
     conflict = client.post(url, {"id": str(theirs.pk), **valid}, format="json")
     assert conflict.status_code == 409 and conflict.json()["code"] == "conflict"
     assert SymptomEntry.objects.filter(patient=world.patient).count() == 0
+
+
+def test_the_clinic_list_and_the_cohort_audit_the_patients_they_show(
+    world: World, client_for
+) -> None:
+    import datetime as dt
+
+    from apps.medications import services as medication_services
+
+    medication_services.medication_create(
+        patient=world.patient,
+        created_by=world.owner,
+        name="Omalizumab",
+        route="subcutaneous",
+        start_date=dt.date(2025, 1, 1),
+        regimen_kind="interval",
+        interval=4,
+        interval_unit="weeks",
+    )
+    client = client_for(world.clinician)
+    assert client.get("/api/v1/clinic/patients/").status_code == 200
+    cohort = client.get("/api/v1/clinic/response-cohort?drug=Omalizumab")
+    assert cohort.status_code == 200 and cohort.json()["total"] == 1
+    in_cohort = AuditEvent.objects.get(resource="clinic-response-cohort")
+    assert (in_cohort.patient_id, in_cohort.actor) == (world.patient.pk, world.clinician)
+    listed = AuditEvent.objects.get(resource="clinic-patient-list")
+    assert (listed.patient_id, listed.actor, listed.actor_role) == (
+        world.patient.pk,
+        world.clinician,
+        "clinician",
+    )
