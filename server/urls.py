@@ -4,10 +4,11 @@
 /api/v1/patients/<patient_pk>/   everything about one patient (each app's `patient_urlpatterns`)
 /api/schema/, /api/docs/         OpenAPI 3 and its browsable docs
 /api/health                      for load balancers and people
-/admin/                          Django admin for operators
+/admin/                          Django admin for operators, only with ADMIN_ENABLED
 anything else                    the PWA (frontend/dist), whose router takes it from there
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import (
@@ -56,7 +57,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    path("admin/", admin.site.urls),
+    # Off unless an operator turns it on (apps.accounts.admin_site): otherwise /admin/ is a 404.
+    *([path("admin/", admin.site.urls)] if settings.ADMIN_ENABLED else []),
     # Calendar subscriptions of upcoming doses: no sign-in, the secret URL is the credential.
     *medications_urls.ical_urlpatterns,
     # The emergency card for first responders: no sign-in, the secret URL is the credential.

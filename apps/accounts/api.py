@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.db.models import QuerySet
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.translation import ngettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, status, viewsets
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.i18n import language_from_request
-from apps.core.throttling import SettingsScopedRateThrottle
+from apps.core.throttling import AccountRateThrottle, SettingsScopedRateThrottle
 
 from . import otp, services, totp
 from .authentication import request_user
@@ -30,6 +31,8 @@ from .serializers import (
     CsrfSerializer,
     LoginResponseSerializer,
     LoginSerializer,
+    MeSerializer,
+    PasswordChangedSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
@@ -55,14 +58,28 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class CookieSessionScheme(OpenApiAuthenticationExtension):
+    """The session cookie, as drf-spectacular describes DRF's own session authentication."""
+
+    target_class = "apps.accounts.authentication.SessionAuthentication"
+    name = "cookieAuth"
+    priority = -1
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        from django.conf import settings
+
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
+
+
 class AnonymousFormView(APIView):
     """A form a signed-out person submits (sign-up, sign-in, reset). CSRF is checked even without
     a session, so another site cannot sign a visitor into an account of its choosing; clients get
-    the cookie from GET /api/v1/auth/csrf first."""
+    the cookie from GET /api/v1/auth/csrf first. Throttled per client address and per account
+    (the email in the body), so neither many addresses nor many accounts buy more tries."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[type] = []
-    throttle_classes = [SettingsScopedRateThrottle]
+    throttle_classes = [SettingsScopedRateThrottle, AccountRateThrottle]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -70,6 +87,7 @@ class AnonymousFormView(APIView):
 
 
 class CsrfView(APIView):
+    second_factor_exempt = True
     permission_classes = [permissions.AllowAny]
     authentication_classes: list[type] = []
 
@@ -134,6 +152,8 @@ class LoginView(AnonymousFormView):
 
 
 class LogoutView(APIView):
+    second_factor_exempt = True  # signing out never needs a code
+
     @extend_schema(
         summary="Sign out",
         description=(
@@ -151,9 +171,12 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(summary="Your account", responses=UserSerializer)
+    # Who am I, and which step of two-step sign-in is missing: the app asks before a code.
+    second_factor_exempt = True
+
+    @extend_schema(summary="Your account", responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        return Response(MeSerializer(request.user, context={"request": request}).data)
 
     @extend_schema(
         summary="Update your account",
@@ -162,7 +185,7 @@ class MeView(APIView):
             "emails come in). The email is fixed."
         ),
         request=UserSerializer,
-        responses=UserSerializer,
+        responses=MeSerializer,
     )
     def patch(self, request: Request) -> Response:
         user = request_user(request)
@@ -173,22 +196,53 @@ class MeView(APIView):
             setattr(user, name, value)
         if fields:
             user.save(update_fields=fields)
-        return Response(UserSerializer(user).data)
+        return Response(MeSerializer(user, context={"request": request}).data)
+
+
+def _password_changed(tokens_revoked: int, *, this_session_stays: bool) -> Response:
+    """What a new password did to the account's other ways in (PasswordChangedSerializer)."""
+    if this_session_stays:
+        text = ngettext(
+            "Password changed. Your other sessions were signed out and %(count)d API token "
+            "was revoked.",
+            "Password changed. Your other sessions were signed out and %(count)d API tokens "
+            "were revoked.",
+            tokens_revoked,
+        )
+    else:
+        text = ngettext(
+            "Password set. Every session was signed out and %(count)d API token was revoked: "
+            "sign in with the new password.",
+            "Password set. Every session was signed out and %(count)d API tokens were revoked: "
+            "sign in with the new password.",
+            tokens_revoked,
+        )
+    return Response(
+        {
+            "detail": text % {"count": tokens_revoked},
+            "tokens_revoked": tokens_revoked,
+            "other_sessions_signed_out": True,
+        }
+    )
 
 
 class PasswordChangeView(APIView):
     @extend_schema(
         summary="Change your password",
-        description="Needs the current password. Your other sessions are signed out; this one stays.",
+        description=(
+            "Needs the current password. Every API token of the account is revoked and your "
+            "other sessions are signed out; this one stays. The answer says how many tokens."
+        ),
         request=PasswordChangeSerializer,
-        responses={204: OpenApiResponse(description="Changed.")},
+        responses={200: PasswordChangedSerializer},
     )
     def post(self, request: Request) -> Response:
         data = PasswordChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.user_change_password(user=request_user(request), **data.validated_data)
-        update_session_auth_hash(request, request_user(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        revoked = services.user_change_password(user=request_user(request), **data.validated_data)
+        if request.auth is None:  # a session: it stays signed in with the new password
+            update_session_auth_hash(request, request_user(request))
+        return _password_changed(revoked, this_session_stays=request.auth is None)
 
 
 class PasswordResetView(AnonymousFormView):
@@ -214,14 +268,18 @@ class PasswordResetConfirmView(AnonymousFormView):
 
     @extend_schema(
         summary="Set a new password from a reset link",
+        description=(
+            "Every session of the account is signed out and every API token revoked; the "
+            "answer says how many tokens."
+        ),
         request=PasswordResetConfirmSerializer,
-        responses={204: OpenApiResponse(description="Password set; sign in with it.")},
+        responses={200: PasswordChangedSerializer},
     )
     def post(self, request: Request) -> Response:
         data = PasswordResetConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_confirm(**data.validated_data)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        _, revoked = services.password_reset_confirm(**data.validated_data)
+        return _password_changed(revoked, this_session_stays=False)
 
 
 @extend_schema(tags=["auth"])
@@ -237,6 +295,7 @@ class ApiTokenViewSet(
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[ApiToken]:
+        """Live tokens: not revoked; expired ones stay listed (with `expires_at`) to revoke."""
         return ApiToken.objects.filter(user=request_user(self.request), revoked_at__isnull=True)
 
     @extend_schema(summary="Your active tokens")
@@ -248,7 +307,8 @@ class ApiTokenViewSet(
         description=(
             "The secret is in this response only; it is stored hashed and cannot be shown again. "
             "A token created from a session that passed two-step sign-in counts as verified "
-            "(clinician access needs that); one created before it does not."
+            "(clinician access needs that); one created before it does not. It expires after "
+            "`lifetime_days` (default 90; null: never); `expires_at` says when."
         ),
         responses={201: ApiTokenCreatedSerializer},
     )
@@ -256,9 +316,12 @@ class ApiTokenViewSet(
         serializer = ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = request_user(request)
+        # Left out: the default lifetime; null: none.
+        lifetime = {k: v for k, v in serializer.validated_data.items() if k == "lifetime_days"}
         token, raw = services.token_create(
             user=user,
             name=serializer.validated_data["name"],
+            **lifetime,
             # A token is as verified as the session that made it (see apps.accounts.otp).
             otp_verified_at=otp.request_verified_at(request, user),
         )
@@ -277,12 +340,15 @@ class ApiTokenViewSet(
 class TotpCodeView(APIView):
     """Endpoints that take a code: throttled per user, so six digits cannot be guessed."""
 
+    second_factor_exempt = True
     throttle_classes = [SettingsScopedRateThrottle]
     throttle_scope = "totp"
 
 
 @extend_schema(tags=["auth"])
 class TotpStatusView(APIView):
+    second_factor_exempt = True
+
     @extend_schema(
         summary="Your two-step sign-in",
         description=(
@@ -320,6 +386,8 @@ class TotpStatusView(APIView):
 
 @extend_schema(tags=["auth"])
 class TotpSetupView(APIView):
+    second_factor_exempt = True
+
     @extend_schema(
         summary="Start setting up an authenticator app",
         description=(

@@ -1,4 +1,8 @@
-"""How a request proves who it is: a session cookie (the PWA) or a Bearer token (other clients)."""
+"""How a request proves who it is: a session cookie (the PWA) or a Bearer token (other clients).
+
+Both classes end with the second-factor rule (apps.accounts.otp.enforce_second_factor), so a
+request is authenticated only as far as its second factor allows: every API view inherits it
+without asking, and no view can forget it."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from .models import ApiToken, User, hash_token
+from .otp import enforce_second_factor
 
 # A token's last-used time is written at most this often: once per request would turn every
 # read into a write.
@@ -36,16 +41,29 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
             .first()
         )
+        now = timezone.now()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token is not valid or was revoked.")
-        now = timezone.now()
+        if token.expires_at is not None and token.expires_at <= now:
+            raise exceptions.AuthenticationFailed("The token has expired.")
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
+        enforce_second_factor(request, token.user, token)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication (with its CSRF check), then the second-factor rule."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        result = super().authenticate(request)
+        if result is not None:
+            enforce_second_factor(request, result[0], None)
+        return result
 
 
 def request_user(request: Request) -> User:

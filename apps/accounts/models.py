@@ -96,6 +96,8 @@ class ApiToken(PublicModel):
     # A token stands in for its creating session, so it counts as verified only if this is not
     # older than the user's current TOTP enrolment (apps.accounts.otp.request_otp_verified).
     otp_verified_at = models.DateTimeField(null=True, blank=True)
+    # After this the token answers 401 (None: it never expires, only if its user chose that).
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)

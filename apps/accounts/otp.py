@@ -6,7 +6,8 @@ it is not older than the user's current enrolment (`User.totp_confirmed_at`), so
 off and on again un-verifies every older session and token. Everything needed is on the session
 and the user row already loaded for the request: no extra query.
 
-Who must pass it is decided in apps.careteam.access (clinicians, and anyone who turned TOTP on).
+Who must pass it is decided here, once for every authenticated request (`enforce_second_factor`):
+anyone who turned TOTP on, and every clinician, who must turn it on.
 """
 
 from __future__ import annotations
@@ -59,14 +60,15 @@ class SessionRequired(APIException):
     )
 
 
-def _session_signed_in(request: Any) -> bool:
+_UNSET: Any = object()
+
+
+def _session_signed_in(request: Any, auth: Any = _UNSET) -> bool:
     """True when the request is authenticated by the session cookie (not by a Bearer token)."""
     session = getattr(request, "session", None)
-    return (
-        session is not None
-        and SESSION_KEY in session
-        and not isinstance(getattr(request, "auth", None), ApiToken)
-    )
+    if auth is _UNSET:
+        auth = getattr(request, "auth", None)
+    return session is not None and SESSION_KEY in session and not isinstance(auth, ApiToken)
 
 
 def session_verified_at(session: SessionBase) -> datetime | None:
@@ -74,14 +76,16 @@ def session_verified_at(session: SessionBase) -> datetime | None:
     return None if stamp is None else datetime.fromtimestamp(stamp, tz=UTC)
 
 
-def request_verified_at(request: Any, user: User) -> datetime | None:
-    """When this request's session or token passed the user's *current* second factor."""
+def request_verified_at(request: Any, user: User, auth: Any = _UNSET) -> datetime | None:
+    """When this request's session or token passed the user's *current* second factor. `auth`
+    is given while the request is still being authenticated (request.auth is not known yet)."""
     if user.totp_confirmed_at is None:
         return None
-    auth = getattr(request, "auth", None)
+    if auth is _UNSET:
+        auth = getattr(request, "auth", None)
     if isinstance(auth, ApiToken):
         verified_at = auth.otp_verified_at
-    elif _session_signed_in(request):
+    elif _session_signed_in(request, auth):
         verified_at = session_verified_at(request.session)
     else:
         return None
@@ -119,15 +123,39 @@ def session_signed_in(request: Any, user: User) -> None:
         start_clinician_clock(request.session)
 
 
-def require_second_factor(request: Any, user: User, *, as_clinician: bool) -> None:
-    """Raises 403 `totp_verification_required` for an account with TOTP whose session or token
-    has not passed it, and 403 `totp_required` for a clinician without TOTP at all."""
+def second_factor_exempt(view: Any) -> bool:
+    """The allow-list: what a signed-in person may do before passing the second factor —
+    who am I (auth/me, auth/csrf), sign out (auth/logout) and enrol or verify (auth/totp/*).
+    A view joins it with `second_factor_exempt = True`; nothing else does."""
+    return bool(getattr(view, "second_factor_exempt", False))
+
+
+def enforce_second_factor(request: Any, user: User, auth: ApiToken | None) -> None:
+    """THE second-factor rule, asked once for every authenticated API request (by the
+    authentication classes in apps.accounts.authentication, before any view runs):
+
+    - an account with TOTP on must have passed it in this session, or with this token
+      (403 `totp_verification_required`);
+    - an account holding a clinician role on any care team must have TOTP on at all
+      (403 `totp_required`).
+
+    Views on the allow-list (`second_factor_exempt`) are let through so the person can enrol,
+    verify, see who they are and sign out."""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if second_factor_exempt(view):
+        return
     if user.totp_enabled:
-        if not request_otp_verified(request, user):
+        if request_verified_at(request, user, auth) is None:
             raise TotpVerificationRequired()
-    elif as_clinician:
+        return
+    from apps.careteam.access import holds_clinician_role
+
+    if holds_clinician_role(user):
         raise TotpRequired()
-    if as_clinician and _session_signed_in(request):
-        # A session that became a clinician's after sign-in (an accepted invitation, or a
-        # sign-in before this rule existed) gets the idle timeout from here on.
+
+
+def note_clinician_session(request: Any) -> None:
+    """A session used with clinician access gets the idle timeout from here on — also one that
+    became a clinician's after sign-in (an accepted invitation)."""
+    if _session_signed_in(request):
         start_clinician_clock(request.session)

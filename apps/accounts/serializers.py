@@ -51,6 +51,16 @@ class PasswordChangeSerializer(StrictSerializer):
     new_password = serializers.CharField(write_only=True, max_length=128)
 
 
+class PasswordChangedSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What happened, in your language.")
+    tokens_revoked = serializers.IntegerField(
+        help_text="How many of your API tokens stopped working with the old password."
+    )
+    other_sessions_signed_out = serializers.BooleanField(
+        help_text="Always true: every other session of the account has ended."
+    )
+
+
 class PasswordResetSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
 
@@ -62,10 +72,31 @@ class PasswordResetConfirmSerializer(StrictSerializer):
 
 
 class ApiTokenSerializer(StrictModelSerializer):
+    lifetime_days = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=3650,
+        help_text=(
+            "Days until the token stops working. Left out: the server's default (90 days); "
+            "null: it never expires."
+        ),
+    )
+
     class Meta:
         model = ApiToken
-        fields = ("id", "name", "hint", "created_at", "last_used_at", "revoked_at")
-        read_only_fields = ("id", "hint", "created_at", "last_used_at", "revoked_at")
+        fields = (
+            "id",
+            "name",
+            "hint",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+            "lifetime_days",
+        )
+        read_only_fields = ("id", "hint", "created_at", "last_used_at", "expires_at", "revoked_at")
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
@@ -93,6 +124,46 @@ class LoginResponseSerializer(UserSerializer):
     class Meta(UserSerializer.Meta):
         fields = (*UserSerializer.Meta.fields, "totp_required")  # type: ignore[assignment]
         read_only_fields = fields  # type: ignore[assignment]
+
+
+class MeSerializer(UserSerializer):
+    """Your account, with where you stand on two-step sign-in (read only)."""
+
+    totp_enabled = serializers.SerializerMethodField(help_text="Two-step sign-in is on.")
+    totp_required = serializers.SerializerMethodField(
+        help_text=(
+            "Your account must have two-step sign-in (a clinician on a care team): until it is "
+            "on, everything but your account and two-step set-up answers 403 `totp_required`."
+        )
+    )
+    totp_verified = serializers.SerializerMethodField(
+        help_text=(
+            "This session (or token) has passed two-step sign-in. While TOTP is on and this is "
+            "false, everything but your account and two-step sign-in answers 403 "
+            "`totp_verification_required`."
+        )
+    )
+
+    class Meta(UserSerializer.Meta):
+        fields = (  # type: ignore[assignment]
+            *UserSerializer.Meta.fields,
+            "totp_enabled",
+            "totp_required",
+            "totp_verified",
+        )
+
+    def get_totp_enabled(self, user: User) -> bool:
+        return user.totp_enabled
+
+    def get_totp_required(self, user: User) -> bool:
+        from apps.careteam.access import holds_clinician_role
+
+        return holds_clinician_role(user)
+
+    def get_totp_verified(self, user: User) -> bool:
+        from .otp import request_otp_verified
+
+        return request_otp_verified(self.context["request"], user)
 
 
 class TotpSetupSerializer(serializers.Serializer):

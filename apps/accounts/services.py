@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -47,7 +48,18 @@ def user_register(
     )
 
 
-def user_change_password(*, user: User, old_password: str, new_password: str) -> None:
+def revoke_other_access(*, user: User) -> int:
+    """After a new password: every API token of the account stops working (returns how many were
+    live). Every other session ends by itself — Django ties a session to the password hash it
+    was made with — and the caller re-keys its own (update_session_auth_hash) if it stays."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def user_change_password(*, user: User, old_password: str, new_password: str) -> int:
+    """Returns how many API tokens were revoked with the old password."""
     if not user.check_password(old_password):
         raise ValidationError({"old_password": ["The current password is not correct."]})
     try:
@@ -56,6 +68,7 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
         raise ValidationError({"new_password": list(exc.messages)}) from exc
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    return revoke_other_access(user=user)
 
 
 def password_reset_request(*, email: str) -> None:
@@ -78,7 +91,9 @@ def password_reset_request(*, email: str) -> None:
     )
 
 
-def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> tuple[User, int]:
+    """Sets the new password; returns the user and how many API tokens were revoked."""
     invalid = ValidationError({"token": ["This reset link is not valid or has expired."]})
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uid)), is_active=True)
@@ -92,14 +107,24 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
         raise ValidationError({"new_password": list(exc.messages)}) from exc
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    return user
+    return user, revoke_other_access(user=user)
+
+
+_DEFAULT_LIFETIME: Any = object()
 
 
 def token_create(
-    *, user: User, name: str, otp_verified_at: datetime | None = None
+    *,
+    user: User,
+    name: str,
+    otp_verified_at: datetime | None = None,
+    lifetime_days: int | None = _DEFAULT_LIFETIME,
 ) -> tuple[ApiToken, str]:
     """Returns the token and its secret; the secret is never stored and cannot be shown again.
-    `otp_verified_at` is when the creating session passed the second factor (None: it had not)."""
+    `otp_verified_at` is when the creating session passed the second factor (None: it had not).
+    `lifetime_days`: left out, API_TOKEN_LIFETIME_DAYS; None, the token never expires."""
+    if lifetime_days is _DEFAULT_LIFETIME:
+        lifetime_days = settings.API_TOKEN_LIFETIME_DAYS
     raw = ApiToken.new_raw_token()
     token = ApiToken.objects.create(
         user=user,
@@ -107,6 +132,9 @@ def token_create(
         token_hash=hash_token(raw),
         hint=raw[: len(ApiToken.PREFIX) + 4],
         otp_verified_at=otp_verified_at,
+        expires_at=None
+        if lifetime_days is None
+        else timezone.now() + timedelta(days=lifetime_days),
     )
     return token, raw
 

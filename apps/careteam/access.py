@@ -6,11 +6,11 @@ Every patient-scoped view inherits `PatientScopedMixin`, which
   2. checks the capability the action needs against `ROLE_CAPABILITIES` — a member who may read
      the resource but not change it gets 403, one who may not read it gets 404;
   3. scopes the queryset to that patient, so a record id from another patient is simply not found;
-  4. writes an audit event for every successful read or write by anyone but an owner;
-  5. asks for the second factor (apps.accounts.otp): a clinician membership is usable only with
-     TOTP turned on and passed by this session or token (403 `totp_required` /
-     `totp_verification_required`); anyone else who turned TOTP on must have passed it too.
-     Clinician-wide views (not about one patient) add `ClinicianVerified` for the same rule.
+  4. writes an audit event for every successful read or write by anyone but an owner — in a
+     list across patients (the patients list), one per patient shown;
+  5. relies on the second factor having been asked for already: every authenticated request
+     passes apps.accounts.otp.enforce_second_factor before any view runs (TOTP passed when on,
+     and on at all for a clinician), whether or not the URL names a patient.
 
 tests/access/ checks every API route × method against owner, caregiver, clinician, stranger,
 revoked member and anonymous; a route without an entry there fails the suite.
@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
-from apps.accounts.otp import require_second_factor
+from apps.accounts.otp import note_clinician_session
 
 from .models import Membership, Patient, Role
 
@@ -145,6 +145,8 @@ class PatientAccess(permissions.BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False  # DRF answers 401 (or 403 without a WWW-Authenticate scheme)
+        # The second factor was asked for when the request was authenticated
+        # (apps.accounts.otp.enforce_second_factor), for this route as for every other.
         patient_id = view.kwargs.get(view.patient_url_kwarg)  # type: ignore[attr-defined]
         if patient_id is None:
             # A collection across patients (e.g. "my patients"): scoped by the view's queryset.
@@ -153,11 +155,8 @@ class PatientAccess(permissions.BasePermission):
         if membership is None:
             raise NotFound()
         view.membership = membership  # type: ignore[attr-defined]
-        # Before the capability check: the second factor guards the membership itself. Costs
-        # no query (it reads the session and the user row already loaded).
-        require_second_factor(
-            request, request_user(request), as_clinician=membership.role == Role.CLINICIAN
-        )
+        if membership.role == Role.CLINICIAN:
+            note_clinician_session(request)
         granted = capabilities_of(membership.role)
         needed = view.required_capability(request)  # type: ignore[attr-defined]
         if needed in granted:
@@ -168,16 +167,15 @@ class PatientAccess(permissions.BasePermission):
 
 
 class ClinicianVerified(permissions.BasePermission):
-    """For clinician-wide views (the dashboard across one's patients, /api/v1/clinic/…): a
-    signed-in user who is a clinician on any care team must have TOTP on and passed by this
-    session or token, as `PatientAccess` asks for one patient. One query (the membership check).
-    Whom the view then shows is still up to its own queryset."""
+    """For clinician-wide views (the dashboard across one's patients, /api/v1/clinic/…). The
+    second factor itself was asked for at authentication, as for every route; this starts the
+    clinician's idle clock on the session. Whom the view then shows is up to its queryset."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
-        user = request_user(request)
-        require_second_factor(request, user, as_clinician=holds_clinician_role(user))
+        if holds_clinician_role(request_user(request)):
+            note_clinician_session(request)
         return True
 
 
@@ -227,6 +225,8 @@ class PatientScopedMixin(GenericAPIView):
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         membership = self.membership
+        if membership is None and request.method == "GET" and response.status_code < 400:
+            self._audit_collection(request, response)
         if membership is not None and membership.role != Role.OWNER and response.status_code < 400:
             from apps.audit.services import audit_record
 
@@ -241,6 +241,27 @@ class PatientScopedMixin(GenericAPIView):
                 role=membership.role,
             )
         return response
+
+    def _audit_collection(self, request: Request, response: Response) -> None:
+        """A list across patients (the patients list): every patient shown to someone other
+        than an owner is a read of that patient's record, audited like one."""
+        rows = getattr(response, "data", None)
+        if not isinstance(rows, list):
+            return
+        shown = [
+            (row["id"], row["my_role"])
+            for row in rows
+            if isinstance(row, dict) and row.get("id") and row.get("my_role") not in (None, "owner")
+        ]
+        if shown:
+            from apps.audit.services import audit_records
+
+            audit_records(
+                request=request,
+                patients_and_roles=shown,
+                action="read",
+                resource=f"{self.audit_resource or getattr(self, 'basename', '')}-list",
+            )
 
     def _audited_object_id(self, response: Response) -> str:
         lookup = getattr(self, "lookup_url_kwarg", None) or getattr(self, "lookup_field", "pk")

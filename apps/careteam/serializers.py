@@ -1,10 +1,8 @@
-from datetime import date
-
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.serializers import StrictModelSerializer, StrictSerializer, TimeZoneField
+from apps.core.validators import BIRTH_DATE
 
 from .models import Invitation, InvitationStatus, Membership, Patient, Role
 
@@ -39,18 +37,12 @@ class PatientSerializer(StrictModelSerializer):
             "updated_at",
         )
         read_only_fields = ("id", "created_at", "updated_at")
+        extra_kwargs = {"date_of_birth": {"validators": [BIRTH_DATE]}}
 
     @extend_schema_field(serializers.ChoiceField(choices=Role.choices))
     def get_my_role(self, patient: Patient) -> str | None:
         # Annotated by the list/detail queryset; set by the create view for a new record.
         return getattr(patient, "my_role", None)
-
-    def validate_date_of_birth(self, value: date | None) -> date | None:
-        if value and value > timezone.localdate():
-            raise serializers.ValidationError("The date of birth cannot be in the future.")
-        if value and value.year < 1900:
-            raise serializers.ValidationError("Enter a date of birth after 1900.")
-        return value
 
 
 class MemberUserSerializer(serializers.Serializer):

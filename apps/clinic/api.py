@@ -32,8 +32,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.audit.services import audit_records
 from apps.careteam.access import Capability, ClinicianVerified, PatientScopedMixin
-from apps.careteam.models import Patient
+from apps.careteam.models import Patient, Role
 from apps.diary.models import AnaphylaxisEpisode, SymptomDomain
 from apps.diary.selectors import PeriodParams
 from apps.medications.models import CatalogueDrug, Medication
@@ -179,6 +180,12 @@ class ClinicPatientListView(GenericAPIView):
         adherence = selectors.adherence([row["_patient"] for row in page], now=now)
         for row in page:
             row["adherence_30d"] = adherence.get(row["id"])
+        audit_records(  # each patient shown is a read of their record (issue 13)
+            request=request,
+            patients_and_roles=[(row["id"], Role.CLINICIAN) for row in page],
+            action="read",
+            resource="clinic-patient-list",
+        )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -555,6 +562,12 @@ class ClinicResponseCohortView(GenericAPIView):
                 }
             )
         evaluable, rows = response.cohort_rows(p["classification"] for p in patients)
+        audit_records(  # each patient in the cohort is a read of their record (issue 13)
+            request=request,
+            patients_and_roles=[(p["id"], Role.CLINICIAN) for p in patients],
+            action="read",
+            resource="clinic-response-cohort",
+        )
         return Response(
             {
                 "drug": catalogue.name if catalogue else drug,

@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from apps.careteam.models import Patient, SMSubtype
+from apps.core.localtime import local_moment
 from apps.diary.models import (
     LAB_UNITS,
     AnaphylaxisEpisode,
@@ -110,7 +111,7 @@ def safe_cell(value: Any) -> Any:
 
 
 def _local(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> str:
-    return moment.astimezone(zone).isoformat() if moment is not None else ""
+    return local_moment(moment, zone).isoformat() if moment is not None else ""
 
 
 def _live(model: type[Any], patient: Patient) -> Any:
@@ -196,7 +197,7 @@ def csv_text(patient: Patient, kind: str) -> str:
 
 def _instant(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
     """Local time with its offset, UTC written as "Z" (as FHIR tools write it back)."""
-    text = moment.astimezone(zone).isoformat()
+    text = local_moment(moment, zone).isoformat()
     return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
 
 

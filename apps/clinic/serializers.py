@@ -4,6 +4,7 @@ from django.utils.translation import ngettext
 from rest_framework import serializers
 
 from apps.core.serializers import StrictModelSerializer
+from apps.core.validators import PLANNED_DATE
 
 from .flags import DEFAULT_NO_DATA_DAYS, FLAGS
 from .models import ClinicalNote
@@ -66,3 +67,4 @@ class ClinicalNoteSerializer(StrictModelSerializer):
         model = ClinicalNote
         fields = ("id", "visit_date", "text", "author", "author_id", "created_at", "updated_at")
         read_only_fields = ("id", "author", "author_id", "created_at", "updated_at")
+        extra_kwargs = {"visit_date": {"validators": [PLANNED_DATE]}}

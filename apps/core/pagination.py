@@ -1,4 +1,21 @@
-from rest_framework.pagination import CursorPagination
+from typing import Any
+
+from rest_framework import pagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+
+
+class CursorPagination(pagination.CursorPagination):
+    """DRF's cursor pagination, but a cursor the server did not write is a bad parameter (400
+    naming `cursor`), not a missing page (DRF's 404). Every cursor-paged list uses this."""
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {self.cursor_query_param: [self.invalid_cursor_message]}
+            ) from None
 
 
 class CreatedCursorPagination(CursorPagination):

@@ -21,12 +21,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from apps.careteam.access import Capability, PatientScopedMixin
+from apps.core.pagination import CursorPagination
 from apps.glossary.models import TermKind
 from apps.glossary.selectors import annotate_names
 from apps.sync.api import SyncedViewSetMixin

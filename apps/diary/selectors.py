@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date
 from rest_framework import serializers
 
 from apps.careteam.models import Patient
+from apps.core.validators import plausible_day
 
 from . import insights
 from .models import (
@@ -55,13 +56,18 @@ class MomentField(serializers.Field):
         if not isinstance(data, str):
             self.fail("invalid")
         zone = self.context["patient"].zone
-        day = parse_date(data) if len(data) == 10 else None
+        try:
+            day = parse_date(data) if len(data) == 10 else None
+        except ValueError:  # well formed but not a day, e.g. 2026-02-30
+            self.fail("invalid")
         if day is not None:
+            plausible_day(day)  # 400 naming the parameter, not an overflow further on
             return local_midnight(day + dt.timedelta(days=int(self.end_of_day)), zone)
         try:
             moment = serializers.DateTimeField().to_internal_value(data)
         except serializers.ValidationError:
             self.fail("invalid")
+        plausible_day(moment)
         return moment
 
     def to_representation(self, value: Any) -> Any:

@@ -17,6 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.careteam.models import Patient
+from apps.core.validators import PAST_EVENT
 from apps.glossary.serializers import TermNameField
 from apps.sync.api import SyncedModelSerializer
 
@@ -173,7 +174,7 @@ class TriggerCatalogueSerializer(_CatalogueSerializer):
 
 
 class SymptomEntrySerializer(SyncedModelSerializer):
-    occurred_at = serializers.DateTimeField(validators=[not_in_future])
+    occurred_at = serializers.DateTimeField(validators=[not_in_future, PAST_EVENT])
     symptom = CatalogueCodeField(queryset=Symptom.objects.all())
     symptom_name = serializers.CharField(source="symptom.name", read_only=True)
     domain = serializers.CharField(source="symptom.domain", read_only=True)
@@ -206,7 +207,8 @@ class SymptomEntrySerializer(SyncedModelSerializer):
 
 class DailyCheckInSerializer(SyncedModelSerializer):
     local_date = serializers.DateField(
-        help_text="The day this check-in is about, in the patient's time zone."
+        help_text="The day this check-in is about, in the patient's time zone.",
+        validators=[PAST_EVENT],
     )
     overall_severity = serializers.IntegerField(min_value=0, max_value=10)
     quality_of_life = serializers.IntegerField(
@@ -239,7 +241,7 @@ class DailyCheckInSerializer(SyncedModelSerializer):
 
 
 class TriggerExposureSerializer(SyncedModelSerializer):
-    occurred_at = serializers.DateTimeField(validators=[not_in_future])
+    occurred_at = serializers.DateTimeField(validators=[not_in_future, PAST_EVENT])
     trigger = CatalogueCodeField(queryset=Trigger.objects.all())
     trigger_name = serializers.CharField(source="trigger.name", read_only=True)
     category = serializers.CharField(source="trigger.category", read_only=True)
@@ -270,7 +272,7 @@ class ExposureIdsField(serializers.ListField):
 
 
 class AnaphylaxisEpisodeSerializer(SyncedModelSerializer):
-    onset_at = serializers.DateTimeField(validators=[not_in_future])
+    onset_at = serializers.DateTimeField(validators=[not_in_future, PAST_EVENT])
     findings = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(ANAPHYLAXIS_FINDINGS)),
         required=False,
@@ -367,7 +369,7 @@ class LabResultSerializer(SyncedModelSerializer):
         help_text="Tryptase in ng/mL, KIT D816V allele burden in %, total IgE in IU/mL.",
     )
     unit = serializers.CharField(read_only=True)
-    sampled_at = serializers.DateTimeField(validators=[not_in_future])
+    sampled_at = serializers.DateTimeField(validators=[not_in_future, PAST_EVENT])
     episode = serializers.UUIDField(
         source="episode_id",
         required=False,

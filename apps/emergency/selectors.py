@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q
 
 from apps.careteam.models import KitStatus, Patient, SMSubtype
+from apps.core.localtime import local_day
 from apps.diary.models import LabAnalyte, LabResult, Trigger, TriggerExposure
 from apps.medications.models import Medication, RegimenKind, Route
 
@@ -59,7 +60,7 @@ def card_for(patient: Patient, now: dt.datetime | None = None) -> dict[str, Any]
         else {
             "value": f"{tryptase.value.normalize():f}",
             "unit": tryptase.unit,
-            "sampled_on": tryptase.sampled_at.astimezone(patient.zone).date(),
+            "sampled_on": local_day(tryptase.sampled_at, patient.zone),
         },
         "medicines": medicines,
         "known_triggers": [*triggers, *(t for t in card.extra_triggers if t not in triggers)],

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from apps.careteam.serializers import EmergencyContactSerializer
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
+from apps.core.validators import PLANNED_DATE
 
 from .models import CardShareLink
 
@@ -70,7 +71,10 @@ class EmergencyCardUpdateSerializer(StrictSerializer):
 class CardLinkSerializer(StrictModelSerializer):
     active = serializers.SerializerMethodField()
     expires_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="Optional; the link stops working then."
+        required=False,
+        allow_null=True,
+        help_text="Optional; the link stops working then.",
+        validators=[PLANNED_DATE],
     )
 
     class Meta:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
+from apps.core.validators import PAST_EVENT, PLANNED_DATE
 from apps.sync.api import SyncedModelSerializer
 
 from .models import PENS_NEEDED, AutoInjector, CarryCheck, PenDose, PenState
@@ -60,6 +61,7 @@ class PenSerializer(SyncedModelSerializer):
             "note",
         )
         read_only_fields = ("used_at",)
+        extra_kwargs = {"expires_on": {"validators": [PLANNED_DATE]}}
 
     def get_status(self, pen: AutoInjector) -> str:
         return pen.status_on(_today(self, pen))
@@ -89,7 +91,7 @@ class PenSerializer(SyncedModelSerializer):
 
 class PenUseSerializer(StrictSerializer):
     used_at = serializers.DateTimeField(
-        required=False, help_text="When the pen was used (default: now)."
+        required=False, help_text="When the pen was used (default: now).", validators=[PAST_EVENT]
     )
     episode_id = serializers.UUIDField(
         required=False,

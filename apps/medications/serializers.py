@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound
 
 from apps.careteam.access import object_in_scope
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
+from apps.core.validators import PAST_EVENT, PLANNED_DATE
 from apps.glossary.serializers import TermNameField
 from apps.sync.api import SyncedModelSerializer
 
@@ -151,7 +152,11 @@ class MedicationSerializer(StrictModelSerializer):
             "updated_at",
         )
         read_only_fields = ("id", "paused_at", "next_dose_due_at", "created_at", "updated_at")
-        extra_kwargs = {"name": {"required": False}}
+        extra_kwargs = {
+            "name": {"required": False},
+            "start_date": {"validators": [PLANNED_DATE]},
+            "end_date": {"validators": [PLANNED_DATE]},
+        }
 
     @extend_schema_field(ReminderStepSerializer(many=True))
     def get_effective_reminder_policy(self, obj: Medication) -> list[dict[str, Any]]:
@@ -268,9 +273,13 @@ class DoseSerializer(SyncedModelSerializer):
             "note",
         )
         extra_kwargs = {
-            "taken_at": {"help_text": "When it was given (or skipped). Not in the future."},
+            "taken_at": {
+                "help_text": "When it was given (or skipped). Not in the future.",
+                "validators": [PAST_EVENT],
+            },
             "scheduled_for": {
-                "help_text": "The due time this dose answers; the server matches it if omitted."
+                "help_text": "The due time this dose answers; the server matches it if omitted.",
+                "validators": [PLANNED_DATE],
             },
         }
 
@@ -341,8 +350,8 @@ class ScheduleSerializer(StrictSerializer):
 
 
 class ScheduleQuerySerializer(StrictSerializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = serializers.DateField(required=False, validators=[PLANNED_DATE])
+    end = serializers.DateField(required=False, validators=[PLANNED_DATE])
 
     MAX_DAYS = 93
 

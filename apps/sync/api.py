@@ -192,7 +192,13 @@ class SyncedViewSetMixin(IdempotencyKeyMixin, PatientScopedMixin):
         existing = model._default_manager.filter(pk=client_id).first()
         if existing is None:
             return None
-        if existing.patient_id != self.patient.pk or existing.create_digest != digest:
+        if existing.patient_id != self.patient.pk:
+            # Another patient's id: answer exactly as for an id nobody uses until the body is
+            # valid (a 400 for a bad one), so a probe with a junk body learns nothing; a valid
+            # body gets the same 409 as any other conflict.
+            self.get_serializer(data=self.request.data).is_valid(raise_exception=True)
+            raise Conflict()
+        if existing.create_digest != digest:
             raise Conflict()
         return self._record_response(existing, status.HTTP_200_OK)
 

@@ -43,7 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    # The Django admin with the product's sign-in rules; its URLs exist only with ADMIN_ENABLED.
+    "apps.accounts.admin_config.MastlineAdminConfig",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -136,7 +137,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis (`make run`): a cache every web worker shares, or each gunicorn worker would
+    # keep its own throttle counts and multiply the allowance.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -160,11 +168,20 @@ CLINICIAN_IDLE_TIMEOUT_MINUTES = env_int("CLINICIAN_IDLE_TIMEOUT_MINUTES", 15)
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-# Behind our own reverse proxy only: take the audit log's client IP from X-Forwarded-For.
+# Behind our own reverse proxies only: take the client's address (throttles, audit trail) from
+# X-Forwarded-For, as written by the outermost of TRUSTED_PROXY_COUNT proxies
+# (apps.core.throttling.client_address). Off: the socket's address, whatever the header says.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+# The Django admin at /admin/: off (404) unless an operator turns it on. On, it shares the
+# sign-in throttle and asks for a session that passed TOTP, but its reads are not audited
+# (apps.accounts.admin_site, docs/security.md).
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", False)
 # Invitations to a care team expire: a code found in an old mailbox must not grant access.
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 7))
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 2)
+# A new API token's lifetime unless its creator chooses another (or none).
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 90)
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -244,24 +261,32 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Bearer first: its `WWW-Authenticate` header makes anonymous requests answer 401, not 403.
         "apps.accounts.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "apps.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
+    "DEFAULT_METADATA_CLASS": "apps.core.metadata.Metadata",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Our throttles name clients by apps.core.throttling.client_address; this keeps DRF's own
+    # default in line with it, should any view use a stock throttle.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT if TRUST_X_FORWARDED_FOR else 0,
 }
 # Read at request time by apps.core.throttling so tests and operators can change them live.
 THROTTLE_RATES = {
     "login": env_str("THROTTLE_LOGIN", "10/min"),
+    # The same forms counted per account (the email in the body), from whatever address.
+    "login_account": env_str("THROTTLE_LOGIN_ACCOUNT", "20/hour"),
     "register": env_str("THROTTLE_REGISTER", "20/hour"),
+    "register_account": env_str("THROTTLE_REGISTER_ACCOUNT", "5/hour"),
     "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
+    "password_reset_account": env_str("THROTTLE_PASSWORD_RESET_ACCOUNT", "5/hour"),
     "invitation_code": env_str("THROTTLE_INVITATION_CODE", "20/hour"),
     # Per user, on every endpoint that takes a TOTP or recovery code.
     "totp": env_str("THROTTLE_TOTP", "10/min"),

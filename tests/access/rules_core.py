@@ -91,7 +91,7 @@ RULES = [
     Rule(
         "auth-password-change",
         "POST",
-        everyone(204, anonymous=401),
+        everyone(200, anonymous=401),
         no_kwargs,
         body=lambda w, p: {"old_password": PASSWORD, "new_password": "another long passphrase"},
     ),

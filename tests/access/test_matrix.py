@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import pkgutil
+import re
 from typing import Any
 
 import pytest
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from rest_framework.test import APIClient
 
 import tests.access
 from apps.careteam import access
 from apps.careteam.models import Role
-from tests.factories import PERSONAS, World, build_world, login_verified
+from tests.factories import PERSONAS, World, build_world, enable_totp, login_verified
 
 from .matrix import Rule
 
@@ -83,11 +85,37 @@ def test_every_route_and_method_has_a_rule() -> None:
     assert len(declared) == len(RULES), "one rule per route and method"
 
 
+@functools.cache
+def _schema() -> dict[str, Any]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def assert_documented(url: str, method: str, status: int) -> None:
+    """The answer's status is one the OpenAPI schema lists for the operation (the schema's
+    status-code conformance, checked on every case of the matrix)."""
+    route = "/" + resolve(url.split("?")[0]).route
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + m.group(1) + "}", route)
+    path = path.replace("{pk}", "{id}")
+    operation = _schema()["paths"][path][method.lower()]
+    assert str(status) in operation["responses"], (
+        f"{method} {path} answered {status}, the schema lists {sorted(operation['responses'])}"
+    )
+
+
 def run_case(rule: Rule, persona: str, world: World | None = None) -> tuple[int, Any]:
     """Runs one case; without a world it builds one and rolls it back afterwards."""
+    status, data, _url = run_case_at(rule, persona, world)
+    return status, data
+
+
+def run_case_at(rule: Rule, persona: str, world: World | None = None) -> tuple[int, Any, str]:
+    """`run_case`, also giving the URL it asked (the rule's kwargs may create records, so they
+    are asked for once)."""
     if world is None:
         with transaction.atomic():
-            result = run_case(rule, persona, build_world())
+            result = run_case_at(rule, persona, build_world())
             transaction.set_rollback(True)
         return result
     client = APIClient()
@@ -98,7 +126,7 @@ def run_case(rule: Rule, persona: str, world: World | None = None) -> tuple[int,
     body = rule.body(world, persona) if rule.body else None
     payload = "" if body is None else json.dumps(body)
     response = client.generic(rule.method, url, data=payload, content_type="application/json")
-    return response.status_code, getattr(response, "data", None)
+    return response.status_code, getattr(response, "data", None), url
 
 
 @pytest.mark.django_db
@@ -106,8 +134,9 @@ def run_case(rule: Rule, persona: str, world: World | None = None) -> tuple[int,
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
 def test_access(rule: Rule, persona: str) -> None:
     world = build_world()
-    status, data = run_case(rule, persona, world)
+    status, data, url = run_case_at(rule, persona, world)
     assert status == rule.expect[persona], f"{rule.id} as {persona}: {status} {data}"
+    assert_documented(url, rule.method, status)
 
 
 @pytest.mark.django_db
@@ -134,3 +163,80 @@ def test_the_matrix_notices_a_tightened_rule(monkeypatch: pytest.MonkeyPatch) ->
     rule = next(r for r in RULES if r.id == "patient-detail:GET")
     status, _ = run_case(rule, "clinician")
     assert status == 404 != rule.expect["clinician"]
+
+
+# --- signed in, second factor pending -------------------------------------------------------------
+
+# What a signed-in person may do before the second factor (C5): see who they are, get a CSRF
+# token, sign out, and enrol in or pass two-step sign-in. Nothing else.
+SECOND_FACTOR_ALLOW_LIST = {
+    "auth-me",
+    "auth-csrf",
+    "auth-logout",
+    "auth-totp",
+    "auth-totp-setup",
+    "auth-totp-confirm",
+    "auth-totp-verify",
+    "auth-totp-disable",
+}
+# Routes for people who are not signed in (anonymous gets in too): the second factor is moot.
+SIGNED_IN_RULES = [
+    rule
+    for rule in RULES
+    if rule.expect["anonymous"] in (401, 403) and rule.route not in SECOND_FACTOR_ALLOW_LIST
+]
+PENDING_PERSONAS = {
+    # An owner who turned TOTP on, signed in with the password, has not given a code yet.
+    "second_factor_pending": ("owner", "totp_verification_required"),
+    # A clinician who never enrolled: clinicians must.
+    "clinician_without_totp": ("clinician", "totp_required"),
+}
+
+
+def run_pending_case(rule: Rule, persona: str, world: World) -> tuple[int, Any, str]:
+    as_persona, _ = PENDING_PERSONAS[persona]
+    user = world.user(as_persona)
+    assert user is not None
+    client = APIClient()
+    if persona == "second_factor_pending":
+        enable_totp(user)
+        client.force_login(user)  # the password step only
+    else:
+        user.totp_secret, user.totp_confirmed_at = "", None
+        user.save(update_fields=["totp_secret", "totp_confirmed_at"])
+        login_verified(client, user)  # as verified as an account without TOTP can be
+    url = reverse(rule.route, kwargs=rule.kwargs(world, as_persona))
+    body = rule.body(world, as_persona) if rule.body else None
+    payload = "" if body is None else json.dumps(body)
+    response = client.generic(rule.method, url, data=payload, content_type="application/json")
+    return response.status_code, getattr(response, "data", None), url
+
+
+def test_the_pending_persona_meets_every_signed_in_route() -> None:
+    assert len(SIGNED_IN_RULES) > 100
+    routes = {rule.route for rule in SIGNED_IN_RULES}
+    # The routes the probe found open to a pending second factor are all in it.
+    assert {
+        "patient-list",
+        "notification-list",
+        "notification-preferences",
+        "notification-action",  # took-it, remind-later, …
+        "token-list",
+    } <= routes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", sorted(PENDING_PERSONAS))
+@pytest.mark.parametrize("rule", SIGNED_IN_RULES, ids=lambda rule: rule.id)
+def test_second_factor_pending(rule: Rule, persona: str) -> None:
+    """Every signed-in route but the allow-list answers 403 with the code the app handles, and
+    no audit event, no write: the request never reaches the view."""
+    from apps.audit.models import AuditEvent
+
+    world = build_world()
+    before = AuditEvent.objects.count()
+    status, data, url = run_pending_case(rule, persona, world)
+    code = PENDING_PERSONAS[persona][1]
+    assert (status, (data or {}).get("code")) == (403, code), f"{rule.id} as {persona}: {data}"
+    assert_documented(url, rule.method, status)
+    assert AuditEvent.objects.count() == before

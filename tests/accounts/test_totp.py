@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
+from apps.accounts import services as account_services
 from apps.accounts import totp
 from apps.accounts.models import TotpRecoveryCode, User
 from apps.audit.models import AuditEvent
@@ -257,7 +258,13 @@ def test_turning_it_off_needs_the_password_and_a_code(world: World) -> None:
 
 def test_a_token_is_as_verified_as_the_session_that_made_it(world: World) -> None:
     unverified, _ = sign_in(world.clinician)
-    plain = unverified.post("/api/v1/auth/tokens/", {"name": "script"}, format="json").json()
+    refused = unverified.post("/api/v1/auth/tokens/", {"name": "script"}, format="json")
+    # A session that has not passed the second factor cannot mint a token either.
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "totp_verification_required"
+    # A token from before (unverified, e.g. made before TOTP was turned on) stays unverified.
+    _, raw = account_services.token_create(user=world.clinician, name="script")
+    plain = {"token": raw}
     verified = APIClient()
     login_verified(verified, world.clinician)
     good = verified.post("/api/v1/auth/tokens/", {"name": "export"}, format="json").json()
@@ -393,3 +400,47 @@ def test_clinician_verified_guards_clinician_wide_views(
     assert response.status_code == status
     if code:
         assert response.json()["code"] == code
+
+
+# --- one rule for every authenticated route (C5) ------------------------------------------------
+
+
+def test_auth_me_says_which_step_is_missing(world: World) -> None:
+    pending = APIClient()
+    pending.force_login(world.clinician)  # TOTP on, code not given
+    me = pending.get("/api/v1/auth/me")
+    assert me.status_code == 200
+    assert {k: me.json()[k] for k in ("totp_enabled", "totp_required", "totp_verified")} == {
+        "totp_enabled": True,
+        "totp_required": True,
+        "totp_verified": False,
+    }
+    verified = APIClient()
+    login_verified(verified, world.clinician)
+    assert verified.get("/api/v1/auth/me").json()["totp_verified"] is True
+    doctor = new_clinician(world)
+    unenrolled = APIClient()
+    login_verified(unenrolled, doctor)
+    body = unenrolled.get("/api/v1/auth/me").json()
+    assert (body["totp_enabled"], body["totp_required"]) == (False, True)
+    owner = APIClient()
+    login_verified(owner, world.owner)
+    body = owner.get("/api/v1/auth/me").json()
+    assert (body["totp_enabled"], body["totp_required"], body["totp_verified"]) == (
+        False,
+        False,
+        False,
+    )
+
+
+def test_a_pending_token_reads_no_patient_list_and_no_notifications(world: World) -> None:
+    """The probe's finding: routes that name no patient answered a token that had not passed
+    the second factor."""
+    _, raw = account_services.token_create(user=world.clinician, name="old script")
+    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    for url in ("/api/v1/patients/", "/api/v1/notifications/", "/api/v1/notification-preferences"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert response.json()["code"] == "totp_verification_required"
+        assert world.patient.display_name not in response.content.decode()
+    assert client.get("/api/v1/auth/me").status_code == 200

@@ -99,3 +99,90 @@ def test_the_schema_is_cacheable_and_the_docs_are_served_locally(client) -> None
     assert docs.status_code == 200
     page = docs.content.decode()
     assert "cdn." not in page and "unpkg" not in page  # nothing fetched from outside
+
+
+# --- issue 13: what used to answer 500 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("symptom-entries/?to=9999-12-31", "to"),
+        ("check-ins/?to=9999-12-31", "to"),
+        ("timeline?to=9999-12-31", "to"),
+        ("insights?to=9999-12-31", "to"),
+        ("symptom-entries/?to=2026-02-30", "to"),
+        ("timeline?to=2026-02-30", "to"),
+        ("symptom-entries/?from=0001-01-01", "from"),
+        ("check-ins/?from=0001-01-01", "from"),
+        ("timeline?from=0001-01-01", "from"),
+        ("insights?from=0001-01-01", "from"),
+        ("clinic/overview?to=9999-12-30", "to"),
+        ("medications/schedule/?start=9999-12-25", "start"),
+        ("medications/schedule/?start=0001-01-01", "start"),
+        ("symptom-entries/?cursor=garbage", "cursor"),
+        ("doses/?cursor=garbage", "cursor"),
+    ],
+)
+def test_an_out_of_range_query_parameter_is_a_400_naming_it(
+    world: World, client_for, query: str, field: str
+) -> None:
+    Patient.objects.filter(pk=world.patient.pk).update(time_zone="Asia/Tokyo")  # east of UTC
+    client = client_for(world.clinician if query.startswith("clinic/") else world.owner)
+    client.raise_request_exception = False
+    response = client.get(f"/api/v1/patients/{world.patient.pk}/{query}")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ('{"a":' * 5000 + "1" + "}" * 5000, "nested too deeply"),
+        ('{"a":' * 40 + "1" + "}" * 40, "nested too deeply"),
+        ('{"\\ud800": 1}', "not valid Unicode"),
+        (
+            '{"symptom": "skin.\\ud800", "severity": 1, "occurred_at": "2025-01-01T00:00:00Z"}',
+            "not valid Unicode",
+        ),
+    ],
+)
+def test_a_body_nested_too_deeply_or_not_unicode_is_a_400(
+    world: World, client_for, body: str, detail: str
+) -> None:
+    client = client_for(world.owner)
+    client.raise_request_exception = False
+    response = client.post(
+        f"/api/v1/patients/{world.patient.pk}/symptom-entries/",
+        data=body,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error" and detail in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path", ["medications/calendar-feed", "carry-checks/answer", "carry-checks/settings", ""]
+)
+def test_options_answers_every_route(world: World, client_for, path: str) -> None:
+    client = client_for(world.owner)
+    client.raise_request_exception = False
+    response = client.options(f"/api/v1/patients/{world.patient.pk}/{path}")
+    assert response.status_code == 200
+    assert response.json()["renders"] == ["application/json"]
+
+
+def test_a_chunked_body_is_refused_with_411_saying_why(world: World, client_for) -> None:
+    """Django reads a body only as far as its Content-Length: a chunked one arrived empty and
+    was judged a 400 for missing fields. It is refused, with the reason."""
+    client = client_for(world.owner)
+    response = client.post(
+        f"/api/v1/patients/{world.patient.pk}/symptom-entries/",
+        data=b'{"symptom": "skin.flushing", "severity": 3}',
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        CONTENT_LENGTH="",
+    )
+    assert response.status_code == 411
+    assert response.json()["code"] == "length_required"
+    assert "Content-Length" in response.json()["detail"]
