@@ -28,6 +28,7 @@ from apps.diary.models import (
     TriggerExposure,
 )
 from apps.epinephrine.models import PENS_NEEDED, AutoInjector, PenState
+from apps.medications import selectors as medication_selectors
 from apps.medications.models import (
     INJECTED_ROUTES,
     DoseLog,
@@ -37,8 +38,7 @@ from apps.medications.models import (
     RegimenKind,
 )
 from apps.medications.policy import LONG_INTERVAL_FROM_DAYS
-from apps.medications.schedule import occurrences
-from apps.medications.selectors import OccurrenceState, missed_after
+from apps.medications.selectors import OccurrenceState
 
 from . import flags as flag_rules
 from . import response
@@ -138,6 +138,7 @@ def patient_facts(
         p.pk: flag_rules.PatientFacts(
             patient_id=p.pk,
             today=p.local_today(now),
+            zone=p.zone,
             pens_needed=PENS_NEEDED,
             last_activity_at=last_activity(p),
         )
@@ -233,52 +234,11 @@ def patient_facts(
 
 
 def adherence(patients: Sequence[Patient], *, now: dt.datetime) -> dict[Any, float | None]:
-    """Share of the last 30 days' scheduled doses (already decided: taken, taken late, skipped
-    or missed) that were taken, per patient — apps.medications' own rules (missed_after), two
-    queries for all the patients."""
-    ids = [p.pk for p in patients]
-    start = now - dt.timedelta(days=ADHERENCE_DAYS)
-    result: dict[Any, float | None] = dict.fromkeys(ids)
-    if not ids:
-        return result
-    patient_by_id = {p.pk: p for p in patients}
-    medications = list(
-        Medication.objects.filter(patient_id__in=ids).exclude(regimen_kind=RegimenKind.AS_NEEDED)
+    """Share of the last 30 days' decided doses that were taken, per patient: apps.medications'
+    one adherence rule (apps.medications.selectors.adherence)."""
+    return medication_selectors.adherence(
+        patients, start=now - dt.timedelta(days=ADHERENCE_DAYS), end=now, now=now
     )
-    for m in medications:
-        m.patient = patient_by_id[m.patient_id]  # no extra query for the zone
-    doses = DoseLog.objects.filter(medication__in=medications, deleted_at__isnull=True).filter(
-        Q(scheduled_for__gte=start, scheduled_for__lt=now) | Q(taken_at__gte=start)
-    )
-    answered: dict[tuple[Any, dt.datetime], Any] = {}
-    for dose in doses.only("id", "medication_id", "status", "scheduled_for", "taken_at"):
-        if dose.scheduled_for is not None:
-            answered.setdefault((dose.medication_id, dose.scheduled_for), dose)
-    counts: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
-    for med in medications:
-        zone = med.patient.zone
-        regimen = med.regimen()
-        if regimen.counts_from_last_dose:
-            dues = sorted(due for (mid, due) in answered if mid == med.pk and start <= due < now)
-            if med.next_dose_due_at is not None and start <= med.next_dose_due_at < now:
-                dues.append(med.next_dose_due_at)
-        else:
-            dues = list(occurrences(regimen, zone, start, now))
-        for due in dues:
-            answer = answered.get((med.pk, due))
-            if answer is None:
-                if med.paused_at is not None and due >= med.paused_at:
-                    continue
-                if now <= missed_after(med, due, zone):
-                    continue  # still open
-                counts[med.patient_id][1] += 1
-                continue
-            counts[med.patient_id][1] += 1
-            if answer.status == DoseStatus.TAKEN:
-                counts[med.patient_id][0] += 1
-    for patient_id, (taken, counted) in counts.items():
-        result[patient_id] = round(taken / counted, 3) if counted else None
-    return result
 
 
 # --- one patient's overview -----------------------------------------------------------------------

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from .models import PENS_NEEDED
 
 
@@ -54,6 +56,7 @@ def carry_check(patient_name: str, local_date: dt.date, *, again: bool) -> Text:
 
 def pen_used_alert(patient_name: str, logged_by: str, used_at_local: dt.datetime) -> Text:
     return Text(
+        actions=[{"action": "acknowledge", "title": gettext("I'm dealing with it")}],
         title=f"{patient_name} used an epinephrine auto-injector",
         body=(
             f"{logged_by} logged it at {used_at_local:%H:%M}. {patient_name} needs emergency "
