@@ -23,7 +23,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.accounts.otp import require_second_factor
 from apps.careteam.access import resolve_membership
+from apps.careteam.models import Role
 
 from . import acknowledgement, services
 from .actions import perform_action
@@ -100,10 +102,13 @@ class NotificationViewSet(
     def acknowledge(self, request: Request, pk: str) -> Response:
         user = request_user(request)
         notification = self.get_object()
-        if notification.patient_id is not None and (
-            resolve_membership(user, notification.patient_id) is None
-        ):
-            raise NotFound()
+        if notification.patient_id is not None:
+            membership = resolve_membership(user, notification.patient_id)
+            if membership is None:
+                raise NotFound()
+            # It acts on the patient's alerts for the whole team: past the second factor, as
+            # any other act on the patient (careteam.access.PatientAccess).
+            require_second_factor(request, user, as_clinician=membership.role == Role.CLINICIAN)
         notification = acknowledgement.acknowledge(notification=notification, by=user)
         return Response(self.get_serializer(notification).data)
 
