@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.careteam.models import Membership
+from apps.core.i18n import in_language, language_of
 from apps.notifications import services as notifications
 
 from . import messages, services
@@ -178,12 +179,18 @@ def _is_stale(step: ReminderStep, answered: set[tuple[Any, Any]]) -> bool:
 def _fire(step: ReminderStep, team: dict[tuple[Any, str], list[Any]], now: datetime) -> int:
     medication = step.medication
     patient = medication.patient
-    recipients: dict[Any, Any] = {}
+    recipients: dict[Any, tuple[Any, str]] = {}
     for role in step.audience:
         for user in team.get((patient.pk, role), []):
-            recipients.setdefault(user.pk, user)
-    text = messages.for_step(step, now)
-    for user in recipients.values():
+            recipients.setdefault(user.pk, (user, role))
+    # Words and buttons fit the reader's role, language and zone (messages.for_step).
+    texts: dict[tuple[str, str, str], messages.Text] = {}
+    for user, role in recipients.values():
+        reader = (role, user.time_zone, language_of(user))
+        if reader not in texts:
+            with in_language(reader[2]):
+                texts[reader] = messages.for_step(step, now, role=role, reader_zone=user.time_zone)
+        text = texts[reader]
         notifications.notify(
             recipient=user,
             patient=patient,
