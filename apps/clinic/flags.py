@@ -5,7 +5,7 @@ queries (apps.clinic.selectors.patient_facts); tested in tests/clinic/test_flags
 
 | code                 | severity | raised when |
 |----------------------|----------|-------------|
-| `relapse_window`     | urgent   | an open MedicationAlertFlag (the urgent step of the medication's own reminder policy fired), or a long-interval injection whose next dose was due at least `RELAPSE_AFTER_DUE_DAYS` (10) local days ago — day 38 after the last dose of a 4-weekly injection, the policy's urgent step, 4 days before the relapse of the published case (apps/medications/policy.py) |
+| `relapse_window`     | urgent   | (with who acknowledged its urgent alert, and when) an open MedicationAlertFlag (the urgent step of the medication's own reminder policy fired), or a long-interval injection whose next dose was due at least `RELAPSE_AFTER_DUE_DAYS` (10) local days ago — day 38 after the last dose of a 4-weekly injection, the policy's urgent step, 4 days before the relapse of the published case (apps/medications/policy.py) |
 | `recent_anaphylaxis` | urgent   | an anaphylaxis episode with onset in the last 30 days |
 | `overdue_injection`  | warning  | an injected medication on an interval regimen, not paused or ended, whose `next_dose_due_at` has passed |
 | `pens_missing`       | warning  | fewer than 2 unexpired in-use pens on the patient's local day (apps.epinephrine's two-pen rule; an expired pen counts as missing) |
@@ -65,6 +65,9 @@ class InjectionFacts:
     last_taken_at: dt.datetime | None
     long_interval: bool
     open_alert: bool
+    # Who on the care team acknowledged the urgent alert of the open flag, and when.
+    acknowledged_at: dt.datetime | None = None
+    acknowledged_by: dict[str, Any] | None = None  # {"id", "name"}
 
 
 @dataclass
@@ -108,6 +111,8 @@ class Flag:
             "severity": self.severity,
             "detail": self.detail,
             "evidence_url": self.evidence_url,
+            "acknowledged_at": self.data.get("acknowledged_at"),
+            "acknowledged_by": self.data.get("acknowledged_by"),
         }
 
 
@@ -163,7 +168,12 @@ def compute_flags(
                 "relapse_window",
                 detail,
                 urls.doses(pid, inj.medication_id),
-                {"medication_id": inj.medication_id, "days_since_last_dose": since},
+                {
+                    "medication_id": inj.medication_id,
+                    "days_since_last_dose": since,
+                    "acknowledged_at": inj.acknowledged_at,
+                    "acknowledged_by": inj.acknowledged_by,
+                },
             )
         )
 

@@ -36,9 +36,11 @@ from apps.medications.models import (
     Medication,
     MedicationAlertFlag,
     RegimenKind,
+    source_key,
 )
 from apps.medications.policy import LONG_INTERVAL_FROM_DAYS
 from apps.medications.selectors import OccurrenceState
+from apps.notifications.models import Notification, Urgency
 
 from . import flags as flag_rules
 from . import response
@@ -191,6 +193,8 @@ def patient_facts(
             )
         )
 
+    _acknowledgements(facts)
+
     # 2. Anaphylaxis in the last 30 days.
     since = now - dt.timedelta(days=flag_rules.ANAPHYLAXIS_DAYS)
     for patient_id, onset_at in AnaphylaxisEpisode.objects.filter(
@@ -228,6 +232,37 @@ def patient_facts(
         peaks = facts[patient_id].daily_peaks
         peaks[day] = max(peaks.get(day, 0), severity)
     return facts
+
+
+def _acknowledgements(facts: dict[Any, flag_rules.PatientFacts]) -> None:
+    """Who acknowledged the urgent alert behind each open dashboard flag (two queries, none
+    without an open flag): apps.notifications records it on every copy of the alert."""
+    injections = {
+        inj.medication_id: inj
+        for fact in facts.values()
+        for inj in fact.injections
+        if inj.open_alert
+    }
+    if not injections:
+        return
+    keys = {
+        source_key(flag.medication_id, flag.due_at): flag.medication_id
+        for flag in MedicationAlertFlag.objects.filter(
+            medication_id__in=list(injections), cleared_at__isnull=True
+        ).only("medication_id", "due_at")
+    }
+    for notification in (
+        Notification.objects.filter(
+            source_key__in=list(keys), urgency=Urgency.URGENT, acknowledged_at__isnull=False
+        )
+        .select_related("acknowledged_by")
+        .order_by("acknowledged_at")
+    ):
+        inj = injections[keys[notification.source_key]]
+        if inj.acknowledged_at is None:
+            by = notification.acknowledged_by
+            inj.acknowledged_at = notification.acknowledged_at
+            inj.acknowledged_by = {"id": by.pk, "name": by.display_name} if by else None
 
 
 # --- adherence ------------------------------------------------------------------------------------
