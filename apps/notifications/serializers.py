@@ -4,6 +4,7 @@ import base64
 import binascii
 import ipaddress
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,11 +45,14 @@ class NotificationSerializer(StrictModelSerializer):
     acknowledged_by = serializers.SerializerMethodField(
         help_text="Who on the care team acknowledged the alert (on every copy of it), or null."
     )
-    repeats = serializers.ListField(
-        child=serializers.DateTimeField(),
-        read_only=True,
-        help_text="When the urgent alert was sent again because nobody had acknowledged it.",
+    repeats = serializers.SerializerMethodField(
+        help_text="When the urgent alert was sent again because nobody had acknowledged it."
     )
+
+    @extend_schema_field(serializers.ListField(child=serializers.DateTimeField()))
+    def get_repeats(self, notification: Notification) -> list[str]:
+        moment = serializers.DateTimeField()
+        return [moment.to_representation(datetime.fromisoformat(at)) for at in notification.repeats]
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_acknowledged_by(self, notification: Notification) -> dict[str, Any] | None:
