@@ -37,6 +37,13 @@ class PersonSerializer(StrictSerializer):
 
 class NotificationSerializer(StrictModelSerializer):
     patient = serializers.UUIDField(source="patient_id", read_only=True, allow_null=True)
+    patient_time_zone = serializers.CharField(
+        source="patient.time_zone",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The patient's zone: the app labels times with it when yours is another.",
+    )
     actions = serializers.ListField(
         child=serializers.DictField(child=serializers.CharField()),
         read_only=True,
@@ -66,6 +73,7 @@ class NotificationSerializer(StrictModelSerializer):
         fields = (
             "id",
             "patient",
+            "patient_time_zone",
             "category",
             "urgency",
             "title",
