@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -390,12 +391,18 @@ class AnaphylaxisEpisodeSerializer(SyncedModelSerializer):
         ids = attrs["pen_ids"]
         if self.instance is not None:
             raise serializers.ValidationError(
-                {"pen_ids": ["Mark a pen of an episode already logged with the pen's use."]}
+                {
+                    "pen_ids": [
+                        gettext("Mark a pen of an episode already logged with the pen's use.")
+                    ]
+                }
             )
         pens, errors = usable_pens(context_patient(self), ids)
         doses = attrs.get("epinephrine_doses", 0)
         if not errors and len(pens) > doses:
-            errors.append(f"More pens than epinephrine doses given ({doses}).")
+            errors.append(
+                gettext("More pens than epinephrine doses given (%(doses)d).") % {"doses": doses}
+            )
         if errors:
             raise serializers.ValidationError({"pen_ids": errors})
         return pens

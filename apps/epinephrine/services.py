@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 
 from apps.careteam.models import Membership, Patient, Role
@@ -333,9 +334,11 @@ def usable_pens(patient: Patient, pen_ids: list[Any]) -> tuple[list[AutoInjector
     for pk in pen_ids:
         pen = found.get(pk)
         if pen is None:
-            errors.append(f"{pk}: no such pen on this patient's list.")
+            errors.append(gettext("%(id)s: no such pen on this patient's list.") % {"id": pk})
         elif pen.state != PenState.IN_USE:
-            errors.append(f"{pk}: this pen is not in use (already used or put away).")
+            errors.append(
+                gettext("%(id)s: this pen is not in use (already used or put away).") % {"id": pk}
+            )
     return [found[pk] for pk in dict.fromkeys(pen_ids) if pk in found], errors
 
 

@@ -50,9 +50,7 @@ def test_an_episode_with_epinephrine_alerts_owners_and_caregivers_at_once(
     world: World, client_for: Any
 ) -> None:
     pen, _ = _pens(world)
-    response = _log(
-        client_for(world.caregiver), world, epinephrine_doses=1, pen_ids=[str(pen.pk)]
-    )
+    response = _log(client_for(world.caregiver), world, epinephrine_doses=1, pen_ids=[str(pen.pk)])
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["pens_used"] == [str(pen.pk)]
