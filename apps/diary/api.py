@@ -387,7 +387,7 @@ class AnaphylaxisEpisodeViewSet(DiaryViewSet):
             digest=digest,
             pens=pens,
             by=request_user(self.request),
-            by_role=self.membership.role,
+            by_role=self.my_membership.role,
         )
 
     def perform_synced_update(self, instance: Any, validated_data: dict[str, Any]) -> Any:

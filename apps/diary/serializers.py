@@ -272,7 +272,7 @@ class ExposureIdsField(serializers.ListField):
 
 def _pen_uses(episode: AnaphylaxisEpisode) -> list[Any]:
     """The pens used for the episode (prefetched by the episode list: `pen_uses`)."""
-    return list(episode.pen_uses.all())  # type: ignore[attr-defined]
+    return list(episode.pen_uses.all())
 
 
 class AnaphylaxisEpisodeSerializer(SyncedModelSerializer):

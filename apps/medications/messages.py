@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 
 from apps.notifications.actions import actions_for_role
 
-from .models import DoseLog, DoseStatus, ReminderStep
+from .models import DoseLog, DoseStatus, Medication, ReminderStep
 from .policy import CASE_RELAPSE_DAY, StepKind
 from .schedule import day_after_dose
 
@@ -48,7 +48,7 @@ def local_when(moment: datetime, zone: ZoneInfo, reader_zone: str | None = None)
     return gettext("%(day)s at %(time)s") % {"day": day, "time": at}
 
 
-def last_dose_at(medication: object) -> datetime | None:
+def last_dose_at(medication: Medication) -> datetime | None:
     return (
         DoseLog.objects.filter(
             medication=medication, status=DoseStatus.TAKEN, deleted_at__isnull=True
