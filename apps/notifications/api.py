@@ -139,11 +139,18 @@ class NotificationActionView(APIView):
             "Performs one of the actions listed in the notification's `actions`, on the server, "
             "with your current access to the patient: `took-it` logs the dose the reminder was "
             "about, `have-pens` answers today's carry check, `remind-later` sends it again in an "
-            "hour (an escalation keeps climbing meanwhile). Repeating a done action changes "
-            "nothing more."
+            "hour (an escalation keeps climbing meanwhile), `acknowledge` acknowledges it for the "
+            "whole care team. Only the buttons your role can perform are offered. Repeating a "
+            "done action changes nothing more."
         ),
         request=None,
-        responses={200: OpenApiResponse(description="What was done, e.g. the dose logged.")},
+        responses={
+            200: OpenApiResponse(description="What was done, e.g. the dose logged."),
+            400: OpenApiResponse(description="The notification does not offer that action."),
+            401: OpenApiResponse(description="Not signed in."),
+            403: OpenApiResponse(description="Your role on the care team does not allow it."),
+            404: OpenApiResponse(description="Not your notification, or no longer your patient."),
+        },
     )
     def post(self, request: Request, pk: str, action: str) -> Response:
         user = request_user(request)

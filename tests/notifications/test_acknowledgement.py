@@ -174,6 +174,15 @@ def test_the_push_button_acknowledges_for_everyone(
     assert all(n.repeats == [] for n in Notification.objects.filter(urgency="urgent"))
 
 
+def test_the_urgent_email_links_to_acknowledging_it(world: World, missed: Any) -> None:
+    from apps.notifications.delivery import email_message
+
+    run(local(ZONE, 2025, 3, 20, 9, 0), local(ZONE, 2025, 3, 20, 9, 5))
+    alert = _urgent(world.caregiver)
+    email = Delivery.objects.get(notification=alert, channel="email")
+    assert f"/inbox/{alert.pk}?acknowledge=1" in email_message(email).body
+
+
 def test_each_role_gets_only_the_buttons_it_can_use(world: World, missed: Any) -> None:
     day38 = local(ZONE, 2025, 3, 20, 9, 0)
     run(day38, day38 + timedelta(minutes=5))
