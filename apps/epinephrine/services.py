@@ -385,15 +385,14 @@ def epinephrine_given(
     pens were marked, the owners a reminder to replace them. Returns how many were alerted."""
     patient = episode.patient
     source = f"epinephrine:{episode.pk}"
-    alert = messages.pen_used_alert(
-        patient.display_name,
-        getattr(by, "display_name", "") or "Someone",
-        at.astimezone(patient.zone),
-    )
+    logged_by = getattr(by, "display_name", "") or "Someone"
     replace = messages.replace_pen(patient.display_name, ready)
     notified = 0
     for user, role in owners_and_caregivers({patient.pk})[patient.pk]:
         if user.pk != by.pk:
+            alert = messages.pen_used_alert(
+                patient.display_name, logged_by, at.astimezone(patient.zone), user.time_zone
+            )
             notifications.notify(
                 recipient=user,
                 patient=patient,

@@ -59,6 +59,7 @@ def test_an_episode_with_epinephrine_alerts_owners_and_caregivers_at_once(
     assert _alerts() == [(world.owner.email, "urgent")]
     alert = Notification.objects.get(recipient=world.owner, urgency="urgent")
     assert alert.category == "pen_used"
+    assert "logged it at 22:50." in alert.body  # the owner lives in the patient's zone
     assert [a["action"] for a in alert.actions] == ["acknowledge"]
     # The owners are reminded to replace the pen; it no longer counts as ready.
     assert Notification.objects.filter(recipient=world.owner, dedupe_key__endswith=":replace")
@@ -74,6 +75,8 @@ def test_an_episode_with_epinephrine_alerts_owners_and_caregivers_at_once(
 def test_marking_the_pen_later_does_not_count_the_dose_twice_nor_alert_twice(
     world: World, client_for: Any
 ) -> None:
+    world.caregiver.time_zone = "America/New_York"  # away: times carry the patient's zone
+    world.caregiver.save(update_fields=["time_zone"])
     pen, spare = _pens(world)
     owner = client_for(world.owner)
     response = _log(owner, world, epinephrine_doses=1)
@@ -82,6 +85,8 @@ def test_marking_the_pen_later_does_not_count_the_dose_twice_nor_alert_twice(
     assert response.json()["pens_used"] == []
     assert response.json()["unmarked_epinephrine_doses"] == 1
     assert _alerts() == [(world.caregiver.email, "urgent")]  # at once, before any pen
+    alert = Notification.objects.get(recipient=world.caregiver, urgency="urgent")
+    assert "logged it at 22:50 (Europe/Rome)." in alert.body
 
     with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False):
         used = owner.post(
