@@ -243,3 +243,44 @@ def test_who_may_acknowledge(world: World, missed: Any, client_for: Any) -> None
     response = client_for(world.caregiver).post(f"/api/v1/notifications/{theirs.pk}/acknowledge")
     assert response.status_code == 404
     assert not Notification.objects.filter(acknowledged_at__isnull=False).exists()
+
+
+def _urgent_alerts_to(count: int, at: datetime) -> None:
+    from apps.careteam.models import Role
+    from apps.notifications.services import notify
+    from tests.factories import MembershipFactory, PatientFactory
+
+    patient = PatientFactory()
+    with time_machine.travel(at, tick=False):
+        for _ in range(count):
+            member = MembershipFactory(patient=patient, role=Role.CAREGIVER).user
+            notify(
+                recipient=member,
+                patient=patient,
+                category="pen_used",
+                urgency="urgent",
+                dedupe_key=f"load:{patient.pk}",
+                source_key=f"load:{patient.pk}",
+                title="A pen was used",
+                body="",
+            )
+
+
+def test_the_repeat_job_costs_the_same_few_queries_however_many_are_due(
+    enqueued: list[str],
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.notifications.acknowledgement import repeat_unacknowledged
+
+    start = local(ZONE, 2025, 6, 1, 9, 0)
+    _urgent_alerts_to(2, start)
+    with CaptureQueriesContext(connection) as few:
+        assert repeat_unacknowledged(now=start + timedelta(minutes=30)) == 2
+    _urgent_alerts_to(40, start + timedelta(hours=1))
+    with CaptureQueriesContext(connection) as many:
+        # The 40 new ones, and the first 2 once more (30 minutes after their first repeat).
+        assert repeat_unacknowledged(now=start + timedelta(hours=1, minutes=30)) == 42
+    # Candidates, members, devices, the repeats, the deliveries (+ the transaction).
+    assert len(many.captured_queries) == len(few.captured_queries) <= 8
