@@ -40,7 +40,7 @@ from apps.diary.selectors import PeriodParams
 from apps.medications.models import CatalogueDrug, Medication
 
 from . import exports, response, selectors
-from .flags import FLAGS, compute_flags, urgency_score
+from .flags import FLAGS, compute_flags, local_days, urgency_score
 from .models import ClinicalNote
 from .serializers import (
     ClinicalNoteSerializer,
@@ -86,7 +86,7 @@ def patient_rows(
                 "age_years": _age(patient, fact.today),
                 "sm_subtype": patient.sm_subtype,
                 "last_activity_at": fact.last_activity_at,
-                "days_since_last_injection": (now - last_injection).days
+                "days_since_last_injection": local_days(last_injection, now, fact.zone)
                 if last_injection
                 else None,
                 "adherence_30d": None,

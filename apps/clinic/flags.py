@@ -5,7 +5,7 @@ queries (apps.clinic.selectors.patient_facts); tested in tests/clinic/test_flags
 
 | code                 | severity | raised when |
 |----------------------|----------|-------------|
-| `relapse_window`     | urgent   | an open MedicationAlertFlag (the urgent step of the medication's own reminder policy fired), or a long-interval injection whose next dose was due at least `RELAPSE_AFTER_DUE_DAYS` (10) days ago — day 38 after the last dose of a 4-weekly injection, the policy's urgent step, 4 days before the relapse of the published case (apps/medications/policy.py) |
+| `relapse_window`     | urgent   | (with who acknowledged its urgent alert, and when) an open MedicationAlertFlag (the urgent step of the medication's own reminder policy fired), or a long-interval injection whose next dose was due at least `RELAPSE_AFTER_DUE_DAYS` (10) local days ago — day 38 after the last dose of a 4-weekly injection, the policy's urgent step, 4 days before the relapse of the published case (apps/medications/policy.py) |
 | `recent_anaphylaxis` | urgent   | an anaphylaxis episode with onset in the last 30 days |
 | `overdue_injection`  | warning  | an injected medication on an interval regimen, not paused or ended, whose `next_dose_due_at` has passed |
 | `pens_missing`       | warning  | fewer than 2 unexpired in-use pens on the patient's local day (apps.epinephrine's two-pen rule; an expired pen counts as missing) |
@@ -21,8 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apps.medications.policy import CASE_RELAPSE_DAY, LONG_INTERVAL_DEFAULT, StepKind
+from apps.medications.schedule import day_after_dose, shift_local
 
 
 class Severity:
@@ -63,6 +65,9 @@ class InjectionFacts:
     last_taken_at: dt.datetime | None
     long_interval: bool
     open_alert: bool
+    # Who on the care team acknowledged the urgent alert of the open flag, and when.
+    acknowledged_at: dt.datetime | None = None
+    acknowledged_by: dict[str, Any] | None = None  # {"id", "name"}
 
 
 @dataclass
@@ -71,6 +76,9 @@ class PatientFacts:
 
     patient_id: Any
     today: dt.date  # the patient's local day
+    # The patient's zone: every "N days" of a flag is local calendar days in it
+    # (apps.medications.schedule.day_after_dose), as in the alerts.
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     injections: list[InjectionFacts] = field(default_factory=list)
     episodes_30d: int = 0
     last_episode_at: dt.datetime | None = None
@@ -103,11 +111,15 @@ class Flag:
             "severity": self.severity,
             "detail": self.detail,
             "evidence_url": self.evidence_url,
+            "acknowledged_at": self.data.get("acknowledged_at"),
+            "acknowledged_by": self.data.get("acknowledged_by"),
         }
 
 
-def days_between(earlier: dt.datetime, later: dt.datetime) -> int:
-    return max((later - earlier).days, 0)
+def local_days(earlier: dt.datetime, later: dt.datetime, zone: ZoneInfo) -> int:
+    """Local calendar days from `earlier` to `later` in the patient's zone: the alerts' day
+    count (apps.medications.schedule.day_after_dose), never below 0."""
+    return max(day_after_dose(earlier, later, zone), 0)
 
 
 def worsening(peaks: dict[dt.date, int], today: dt.date) -> tuple[float, float] | None:
@@ -141,12 +153,12 @@ def compute_flags(
         or (
             inj.long_interval
             and inj.next_dose_due_at is not None
-            and now - inj.next_dose_due_at >= dt.timedelta(days=RELAPSE_AFTER_DUE_DAYS)
+            and now >= shift_local(inj.next_dose_due_at, facts.zone, days=RELAPSE_AFTER_DUE_DAYS)
         )
     ]
     if in_relapse:
         inj = max(in_relapse, key=lambda i: now - (i.last_taken_at or i.next_dose_due_at or now))
-        since = days_between(inj.last_taken_at, now) if inj.last_taken_at else None
+        since = local_days(inj.last_taken_at, now, facts.zone) if inj.last_taken_at else None
         detail = f"{inj.name}: " + (
             f"{since} days since the last dose" if since is not None else "no dose logged yet"
         )
@@ -156,7 +168,12 @@ def compute_flags(
                 "relapse_window",
                 detail,
                 urls.doses(pid, inj.medication_id),
-                {"medication_id": inj.medication_id, "days_since_last_dose": since},
+                {
+                    "medication_id": inj.medication_id,
+                    "days_since_last_dose": since,
+                    "acknowledged_at": inj.acknowledged_at,
+                    "acknowledged_by": inj.acknowledged_by,
+                },
             )
         )
 
@@ -179,8 +196,8 @@ def compute_flags(
     ]
     if overdue:
         inj = min(overdue, key=lambda i: i.next_dose_due_at or now)
-        days_overdue = days_between(inj.next_dose_due_at or now, now)
-        since = days_between(inj.last_taken_at, now) if inj.last_taken_at else None
+        days_overdue = local_days(inj.next_dose_due_at or now, now, facts.zone)
+        since = local_days(inj.last_taken_at, now, facts.zone) if inj.last_taken_at else None
         detail = f"{inj.name}: {days_overdue} days overdue, " + (
             f"{since} days since the last dose" if since is not None else "no dose logged yet"
         )
@@ -222,7 +239,7 @@ def compute_flags(
                 "no_data",
                 "nothing logged yet"
                 if last is None
-                else f"nothing logged for {days_between(last, now)} days",
+                else f"nothing logged for {local_days(last, now, facts.zone)} days",
                 urls.timeline(pid, now - dt.timedelta(days=no_data_days)),
             )
         )

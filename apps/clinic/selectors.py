@@ -28,6 +28,7 @@ from apps.diary.models import (
     TriggerExposure,
 )
 from apps.epinephrine.models import PENS_NEEDED, AutoInjector, PenState
+from apps.medications import selectors as medication_selectors
 from apps.medications.models import (
     INJECTED_ROUTES,
     DoseLog,
@@ -35,10 +36,11 @@ from apps.medications.models import (
     Medication,
     MedicationAlertFlag,
     RegimenKind,
+    source_key,
 )
 from apps.medications.policy import LONG_INTERVAL_FROM_DAYS
-from apps.medications.schedule import occurrences
-from apps.medications.selectors import OccurrenceState, missed_after
+from apps.medications.selectors import OccurrenceState
+from apps.notifications.models import Notification, Urgency
 
 from . import flags as flag_rules
 from . import response
@@ -138,6 +140,7 @@ def patient_facts(
         p.pk: flag_rules.PatientFacts(
             patient_id=p.pk,
             today=p.local_today(now),
+            zone=p.zone,
             pens_needed=PENS_NEEDED,
             last_activity_at=last_activity(p),
         )
@@ -190,6 +193,8 @@ def patient_facts(
             )
         )
 
+    _acknowledgements(facts)
+
     # 2. Anaphylaxis in the last 30 days.
     since = now - dt.timedelta(days=flag_rules.ANAPHYLAXIS_DAYS)
     for patient_id, onset_at in AnaphylaxisEpisode.objects.filter(
@@ -229,56 +234,46 @@ def patient_facts(
     return facts
 
 
+def _acknowledgements(facts: dict[Any, flag_rules.PatientFacts]) -> None:
+    """Who acknowledged the urgent alert behind each open dashboard flag (two queries, none
+    without an open flag): apps.notifications records it on every copy of the alert."""
+    injections = {
+        inj.medication_id: inj
+        for fact in facts.values()
+        for inj in fact.injections
+        if inj.open_alert
+    }
+    if not injections:
+        return
+    keys = {
+        source_key(flag.medication_id, flag.due_at): flag.medication_id
+        for flag in MedicationAlertFlag.objects.filter(
+            medication_id__in=list(injections), cleared_at__isnull=True
+        ).only("medication_id", "due_at")
+    }
+    for notification in (
+        Notification.objects.filter(
+            source_key__in=list(keys), urgency=Urgency.URGENT, acknowledged_at__isnull=False
+        )
+        .select_related("acknowledged_by")
+        .order_by("acknowledged_at")
+    ):
+        inj = injections[keys[notification.source_key]]
+        if inj.acknowledged_at is None:
+            by = notification.acknowledged_by
+            inj.acknowledged_at = notification.acknowledged_at
+            inj.acknowledged_by = {"id": by.pk, "name": by.display_name} if by else None
+
+
 # --- adherence ------------------------------------------------------------------------------------
 
 
 def adherence(patients: Sequence[Patient], *, now: dt.datetime) -> dict[Any, float | None]:
-    """Share of the last 30 days' scheduled doses (already decided: taken, taken late, skipped
-    or missed) that were taken, per patient — apps.medications' own rules (missed_after), two
-    queries for all the patients."""
-    ids = [p.pk for p in patients]
-    start = now - dt.timedelta(days=ADHERENCE_DAYS)
-    result: dict[Any, float | None] = dict.fromkeys(ids)
-    if not ids:
-        return result
-    patient_by_id = {p.pk: p for p in patients}
-    medications = list(
-        Medication.objects.filter(patient_id__in=ids).exclude(regimen_kind=RegimenKind.AS_NEEDED)
+    """Share of the last 30 days' decided doses that were taken, per patient: apps.medications'
+    one adherence rule (apps.medications.selectors.adherence)."""
+    return medication_selectors.adherence(
+        patients, start=now - dt.timedelta(days=ADHERENCE_DAYS), end=now, now=now
     )
-    for m in medications:
-        m.patient = patient_by_id[m.patient_id]  # no extra query for the zone
-    doses = DoseLog.objects.filter(medication__in=medications, deleted_at__isnull=True).filter(
-        Q(scheduled_for__gte=start, scheduled_for__lt=now) | Q(taken_at__gte=start)
-    )
-    answered: dict[tuple[Any, dt.datetime], Any] = {}
-    for dose in doses.only("id", "medication_id", "status", "scheduled_for", "taken_at"):
-        if dose.scheduled_for is not None:
-            answered.setdefault((dose.medication_id, dose.scheduled_for), dose)
-    counts: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
-    for med in medications:
-        zone = med.patient.zone
-        regimen = med.regimen()
-        if regimen.counts_from_last_dose:
-            dues = sorted(due for (mid, due) in answered if mid == med.pk and start <= due < now)
-            if med.next_dose_due_at is not None and start <= med.next_dose_due_at < now:
-                dues.append(med.next_dose_due_at)
-        else:
-            dues = list(occurrences(regimen, zone, start, now))
-        for due in dues:
-            answer = answered.get((med.pk, due))
-            if answer is None:
-                if med.paused_at is not None and due >= med.paused_at:
-                    continue
-                if now <= missed_after(med, due, zone):
-                    continue  # still open
-                counts[med.patient_id][1] += 1
-                continue
-            counts[med.patient_id][1] += 1
-            if answer.status == DoseStatus.TAKEN:
-                counts[med.patient_id][0] += 1
-    for patient_id, (taken, counted) in counts.items():
-        result[patient_id] = round(taken / counted, 3) if counted else None
-    return result
 
 
 # --- one patient's overview -----------------------------------------------------------------------

@@ -43,6 +43,12 @@ class FlagSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=["urgent", "warning", "info"])
     detail = serializers.CharField()
     evidence_url = serializers.CharField()
+    acknowledged_at = serializers.DateTimeField(
+        allow_null=True, help_text="When someone on the care team acknowledged the urgent alert."
+    )
+    acknowledged_by = serializers.DictField(
+        allow_null=True, help_text="Who acknowledged it: {id, name}."
+    )
 
 
 class ClinicPatientSerializer(serializers.Serializer):

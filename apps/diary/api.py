@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from apps.accounts.authentication import request_user
 from apps.careteam.access import Capability, PatientScopedMixin
 from apps.core.pagination import CursorPagination
 from apps.glossary.models import TermKind
@@ -367,7 +368,10 @@ class TriggerExposureViewSet(DiaryViewSet):
     "anaphylaxis episodes",
     [_FROM, _TO],
     "Logs an anaphylaxis episode: onset, what was observed, epinephrine doses, emergency care, "
-    "and the trigger exposures suspected. The grade is derived from the findings (Brown 2004).",
+    "and the trigger exposures suspected. The grade is derived from the findings (Brown 2004). "
+    "Logged with epinephrine given, it alerts the other owners and every caregiver at once "
+    "(urgent, as when a pen is logged used), and marks the pens named in `pen_ids` used; "
+    "`unmarked_epinephrine_doses` says how many doses still have no pen.",
 )
 class AnaphylaxisEpisodeViewSet(DiaryViewSet):
     queryset = selectors.anaphylaxis_episodes()
@@ -378,7 +382,14 @@ class AnaphylaxisEpisodeViewSet(DiaryViewSet):
     time_field = "onset_at"
 
     def perform_synced_create(self, validated_data: dict[str, Any], digest: str) -> Any:
-        return services.episode_create(fields=self.create_fields(validated_data), digest=digest)
+        pens = validated_data.pop("pen_ids", [])
+        return services.episode_log(
+            fields=self.create_fields(validated_data),
+            digest=digest,
+            pens=pens,
+            by=request_user(self.request),
+            by_role=self.my_membership.role,
+        )
 
     def perform_synced_update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
         return services.episode_update(episode=instance, fields=validated_data)

@@ -160,7 +160,8 @@ def trigger_exposures() -> QuerySet[TriggerExposure]:
 
 def anaphylaxis_episodes() -> QuerySet[AnaphylaxisEpisode]:
     return AnaphylaxisEpisode.objects.prefetch_related(
-        Prefetch("suspected_exposures", queryset=TriggerExposure.objects.only("id", "deleted_at"))
+        Prefetch("suspected_exposures", queryset=TriggerExposure.objects.only("id", "deleted_at")),
+        "pen_uses",  # the pens used for its epinephrine doses (apps.epinephrine.PenUse)
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -271,6 +272,11 @@ class ExposureIdsField(serializers.ListField):
         return [str(e.pk) for e in data.all() if e.deleted_at is None]
 
 
+def _pen_uses(episode: AnaphylaxisEpisode) -> list[Any]:
+    """The pens used for the episode (prefetched by the episode list: `pen_uses`)."""
+    return list(episode.pen_uses.all())
+
+
 class AnaphylaxisEpisodeSerializer(SyncedModelSerializer):
     onset_at = serializers.DateTimeField(validators=[not_in_future, PAST_EVENT])
     findings = serializers.ListField(
@@ -301,6 +307,24 @@ class AnaphylaxisEpisodeSerializer(SyncedModelSerializer):
         help_text="Ids of this patient's trigger exposures suspected of causing the episode.",
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
+    pen_ids = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        write_only=True,
+        max_length=10,
+        help_text=(
+            "When logging the episode: the patient's auto-injectors (pens in use) that gave its "
+            "epinephrine doses. They are marked used, no longer count as ready, and the owners "
+            "are reminded to replace them. At most `epinephrine_doses` pens."
+        ),
+    )
+    pens_used = serializers.SerializerMethodField(
+        help_text="Ids of the pens marked used for this episode's doses."
+    )
+    unmarked_epinephrine_doses = serializers.SerializerMethodField(
+        help_text="Epinephrine doses given with no pen marked yet: ask which pen it was "
+        "(POST …/pens/{id}/use/ with `episode_id` marks it, without counting the dose again)."
+    )
 
     class Meta:
         model = AnaphylaxisEpisode
@@ -316,7 +340,17 @@ class AnaphylaxisEpisodeSerializer(SyncedModelSerializer):
             "hospital_admission",
             "suspected_exposures",
             "note",
+            "pen_ids",
+            "pens_used",
+            "unmarked_epinephrine_doses",
         )
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_pens_used(self, obj: AnaphylaxisEpisode) -> list[str]:
+        return [str(use.pen_id) for use in _pen_uses(obj)]
+
+    def get_unmarked_epinephrine_doses(self, obj: AnaphylaxisEpisode) -> int:
+        return max(obj.epinephrine_doses - len(_pen_uses(obj)), 0)
 
     def get_organ_systems(self, obj: AnaphylaxisEpisode) -> list[str]:
         return organ_systems(obj.findings)
@@ -328,6 +362,8 @@ class AnaphylaxisEpisodeSerializer(SyncedModelSerializer):
         return list(dict.fromkeys(value))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "pen_ids" in attrs:
+            attrs["pen_ids"] = self._pens(attrs)
         ids = attrs.get("suspected_exposures")
         if ids is None:
             return attrs
@@ -349,6 +385,29 @@ class AnaphylaxisEpisodeSerializer(SyncedModelSerializer):
             raise serializers.ValidationError({"suspected_exposures": errors})
         attrs["suspected_exposures"] = list({pk: found[pk] for pk in ids}.values())
         return attrs
+
+    def _pens(self, attrs: dict[str, Any]) -> list[Any]:
+        """The pens named by `pen_ids`, checked: this patient's, in use, no more than doses."""
+        from apps.epinephrine.services import usable_pens
+
+        ids = attrs["pen_ids"]
+        if self.instance is not None:
+            raise serializers.ValidationError(
+                {
+                    "pen_ids": [
+                        gettext("Mark a pen of an episode already logged with the pen's use.")
+                    ]
+                }
+            )
+        pens, errors = usable_pens(context_patient(self), ids)
+        doses = attrs.get("epinephrine_doses", 0)
+        if not errors and len(pens) > doses:
+            errors.append(
+                gettext("More pens than epinephrine doses given (%(doses)d).") % {"doses": doses}
+            )
+        if errors:
+            raise serializers.ValidationError({"pen_ids": errors})
+        return pens
 
 
 # Upper bounds catch a misplaced decimal point, not disease: tryptase in advanced SM can run to

@@ -85,6 +85,21 @@ def episode_create(*, fields: dict[str, Any], digest: str) -> AnaphylaxisEpisode
 
 
 @transaction.atomic
+def episode_log(
+    *, fields: dict[str, Any], digest: str, pens: list[Any], by: Any, by_role: str
+) -> AnaphylaxisEpisode:
+    """An episode logged by someone on the care team: with epinephrine given, its pens are
+    marked used and the team alerted, through apps.epinephrine's one path for epinephrine given
+    (the same as a pen logged used)."""
+    from apps.epinephrine.services import episode_epinephrine
+
+    episode = episode_create(fields=fields, digest=digest)
+    if episode.epinephrine_doses > 0 or pens:
+        episode_epinephrine(episode=episode, pens=pens, by=by, by_role=by_role)
+    return episode
+
+
+@transaction.atomic
 def episode_update(*, episode: AnaphylaxisEpisode, fields: dict[str, Any]) -> AnaphylaxisEpisode:
     exposures = fields.pop("suspected_exposures", None)
     if "findings" in fields:

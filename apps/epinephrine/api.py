@@ -10,6 +10,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -129,10 +130,21 @@ class PenViewSet(
         "episode in the diary or adds the dose to `episode_id`, alerts the other owners and "
         "every caregiver at once (urgent: ignores quiet hours), and reminds the owners to "
         "replace the pen. The answer lists what to do now: **call emergency services** and "
-        "replace the pen. A pen already used answers 400; send an `Idempotency-Key` to make an "
-        "offline retry safe.",
+        "replace the pen. With `episode_id`, the pen fills a dose of the episode that has no pen "
+        "marked yet (it is not counted twice, and the care team already alerted is not alerted "
+        "again); otherwise it is one more dose. A pen already used answers 400; send an "
+        "`Idempotency-Key` to make an offline retry safe.",
         request=PenUseSerializer,
-        responses={201: PenUseResultSerializer},
+        responses={
+            201: PenUseResultSerializer,
+            400: OpenApiResponse(
+                description="The pen was already used, `episode_id` is not this patient's "
+                "episode, or `used_at` is in the future (field errors)."
+            ),
+            401: OpenApiResponse(description="Not signed in."),
+            403: OpenApiResponse(description="Your role cannot manage pens, or TOTP is pending."),
+            404: OpenApiResponse(description="No such pen on a patient of yours."),
+        },
     )
     @action(detail=True, methods=["post"])
     def use(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from .models import PENS_NEEDED
 
 
@@ -52,11 +54,20 @@ def carry_check(patient_name: str, local_date: dt.date, *, again: bool) -> Text:
     )
 
 
-def pen_used_alert(patient_name: str, logged_by: str, used_at_local: dt.datetime) -> Text:
+def pen_used_alert(
+    patient_name: str, logged_by: str, used_at_local: dt.datetime, reader_zone: str | None = None
+) -> Text:
+    """`used_at_local` in the patient's zone; a reader living in another zone reads the zone's
+    name after the time."""
+    at = f"{used_at_local:%H:%M}"
+    zone = getattr(used_at_local.tzinfo, "key", None)
+    if reader_zone and zone and reader_zone != zone:
+        at = f"{at} ({zone})"
     return Text(
+        actions=[{"action": "acknowledge", "title": gettext("I'm dealing with it")}],
         title=f"{patient_name} used an epinephrine auto-injector",
         body=(
-            f"{logged_by} logged it at {used_at_local:%H:%M}. {patient_name} needs emergency "
+            f"{logged_by} logged it at {at}. {patient_name} needs emergency "
             "care now: make sure emergency services have been called."
         ),
     )

@@ -78,7 +78,7 @@ class PenUse(PublicModel):
     used_at = models.DateTimeField()
     dose_mg = models.CharField(max_length=4, choices=PenDose.choices)
     episode = models.ForeignKey(
-        "diary.AnaphylaxisEpisode", null=True, on_delete=models.SET_NULL, related_name="+"
+        "diary.AnaphylaxisEpisode", null=True, on_delete=models.SET_NULL, related_name="pen_uses"
     )
     dose_log = models.ForeignKey(
         "medications.DoseLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

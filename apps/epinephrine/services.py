@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 
 from apps.careteam.models import Membership, Patient, Role
@@ -20,6 +21,7 @@ from apps.diary.models import AnaphylaxisEpisode
 from apps.medications import services as medication_services
 from apps.medications.models import DrugClass, GivenBy, Location, Medication
 from apps.notifications import services as notifications
+from apps.notifications.actions import actions_for_role
 from apps.notifications.models import Urgency
 from apps.sync import services as sync_services
 
@@ -235,18 +237,54 @@ def pen_use(
 ) -> PenUseResult:
     """Logs a pen as used, in one transaction: the pen is marked used; the epinephrine dose is
     recorded (in the dose log too when the patient tracks an epinephrine medication); an
-    anaphylaxis episode is opened in the diary, or the given one counts one more dose; the
-    other owners and every caregiver get an urgent alert at once, and the owners a reminder to
-    replace the pen."""
+    anaphylaxis episode is opened in the diary, or the given one gets this pen — for one of its
+    doses that has no pen marked yet, or as one more dose; the other owners and every caregiver
+    get an urgent alert at once (`epinephrine_given`, once per episode), and the owners a
+    reminder to replace the pen."""
     pen = AutoInjector.objects.select_for_update().select_related("patient").get(pk=pen.pk)
     patient = pen.patient
     if pen.state == PenState.USED:
         raise ValidationError({"pen": ["This pen was already logged as used."]})
+    if episode is not None:
+        episode = AnaphylaxisEpisode.objects.select_for_update().get(pk=episode.pk)
+        if unmarked_doses(episode) <= 0:
+            episode = diary_services.episode_update(
+                episode=episode, fields={"epinephrine_doses": episode.epinephrine_doses + 1}
+            )
+    else:
+        episode = diary_services.episode_create(
+            fields={
+                "patient": patient,
+                "onset_at": used_at,
+                "epinephrine_doses": 1,
+                "note": "Opened when an epinephrine auto-injector was logged as used.",
+                "created_by": by,
+            },
+            digest="",
+        )
+    use = _mark_used(pen=pen, by=by, by_role=by_role, used_at=used_at, episode=episode, note=note)
+    state = readiness(patient)
+    notified = epinephrine_given(
+        episode=episode, by=by, at=used_at, pens=[pen], ready=state.ready_pens
+    )
+    return PenUseResult(use=use, episode=episode, readiness=state, notified=notified)
+
+
+def _mark_used(
+    *,
+    pen: AutoInjector,
+    by: Any,
+    by_role: str,
+    used_at: dt.datetime,
+    episode: AnaphylaxisEpisode,
+    note: str = "",
+) -> PenUse:
+    """The pen (locked by the caller) no longer counts as ready; its dose is recorded."""
+    patient = pen.patient
     pen = sync_services.synced_update(
         kind=PEN_KIND, instance=pen, fields={"state": PenState.USED, "used_at": used_at}
     )
     pen_replan(pen=pen)
-
     dose_log = None
     medication = _epinephrine_medication(patient)
     if medication is not None:
@@ -262,25 +300,7 @@ def pen_use(
             },
             digest="",
         )
-
-    if episode is not None:
-        episode = AnaphylaxisEpisode.objects.select_for_update().get(pk=episode.pk)
-        episode = diary_services.episode_update(
-            episode=episode, fields={"epinephrine_doses": episode.epinephrine_doses + 1}
-        )
-    else:
-        episode = diary_services.episode_create(
-            fields={
-                "patient": patient,
-                "onset_at": used_at,
-                "epinephrine_doses": 1,
-                "note": "Opened when an epinephrine auto-injector was logged as used.",
-                "created_by": by,
-            },
-            digest="",
-        )
-
-    use = PenUse.objects.create(
+    return PenUse.objects.create(
         patient=patient,
         pen=pen,
         used_at=used_at,
@@ -290,21 +310,89 @@ def pen_use(
         note=note,
         logged_by=by,
     )
-    state = readiness(patient)
-    notified = _announce_use(use=use, patient=patient, by=by, ready=state.ready_pens)
-    return PenUseResult(use=use, episode=episode, readiness=state, notified=notified)
 
 
-def _announce_use(*, use: PenUse, patient: Patient, by: Any, ready: int) -> int:
-    source = f"pen-use:{use.pen_id}"
-    used_local = use.used_at.astimezone(patient.zone)
-    alert = messages.pen_used_alert(
-        patient.display_name, getattr(by, "display_name", "") or "Someone", used_local
-    )
+def pens_used_in(episode: AnaphylaxisEpisode) -> list[PenUse]:
+    return list(PenUse.objects.filter(episode=episode).order_by("used_at", "id"))
+
+
+def unmarked_doses(episode: AnaphylaxisEpisode) -> int:
+    """Epinephrine doses of the episode with no pen marked for them (never below 0)."""
+    return max(episode.epinephrine_doses - PenUse.objects.filter(episode=episode).count(), 0)
+
+
+def usable_pens(patient: Patient, pen_ids: list[Any]) -> tuple[list[AutoInjector], list[str]]:
+    """The patient's pens among `pen_ids` that can be marked used, and an error per id that
+    cannot: another patient's pen reads exactly like one that does not exist."""
+    found = {
+        p.pk: p
+        for p in AutoInjector.objects.filter(
+            patient=patient, pk__in=pen_ids, deleted_at__isnull=True
+        )
+    }
+    errors = []
+    for pk in pen_ids:
+        pen = found.get(pk)
+        if pen is None:
+            errors.append(gettext("%(id)s: no such pen on this patient's list.") % {"id": pk})
+        elif pen.state != PenState.IN_USE:
+            errors.append(
+                gettext("%(id)s: this pen is not in use (already used or put away).") % {"id": pk}
+            )
+    return [found[pk] for pk in dict.fromkeys(pen_ids) if pk in found], errors
+
+
+@dataclass
+class EpisodeEpinephrine:
+    pens_used: list[PenUse]
+    unmarked: int
+    notified: int
+
+
+@transaction.atomic
+def episode_epinephrine(
+    *, episode: AnaphylaxisEpisode, pens: list[AutoInjector], by: Any, by_role: str
+) -> EpisodeEpinephrine:
+    """An episode was logged with epinephrine given (by anyone on the team, from the diary):
+    the pens named are marked used for it (a pen already marked for this episode, e.g. by an
+    offline retry, is left as it is) and the care team is alerted at once — the same path as a
+    pen logged used (`epinephrine_given`)."""
+    marked = []
+    for pen in pens:
+        pen = AutoInjector.objects.select_for_update().select_related("patient").get(pk=pen.pk)
+        if pen.state == PenState.USED:
+            continue
+        marked.append(pen)
+        _mark_used(pen=pen, by=by, by_role=by_role, used_at=episode.onset_at, episode=episode)
+    notified = 0
+    if episode.epinephrine_doses > 0:
+        notified = epinephrine_given(
+            episode=episode,
+            by=by,
+            at=episode.onset_at,
+            pens=marked,
+            ready=readiness(episode.patient).ready_pens,
+        )
+    return EpisodeEpinephrine(pens_used_in(episode), unmarked_doses(episode), notified)
+
+
+def epinephrine_given(
+    *, episode: AnaphylaxisEpisode, by: Any, at: dt.datetime, pens: list[AutoInjector], ready: int
+) -> int:
+    """The one alert that epinephrine was given, whether a pen was logged used or an episode
+    was logged with doses: every owner and caregiver but the person who logged it, urgent (it
+    ignores quiet hours and repeats until someone acknowledges it), once per episode; and, when
+    pens were marked, the owners a reminder to replace them. Returns how many were alerted."""
+    patient = episode.patient
+    source = f"epinephrine:{episode.pk}"
+    logged_by = getattr(by, "display_name", "") or "Someone"
     replace = messages.replace_pen(patient.display_name, ready)
     notified = 0
     for user, role in owners_and_caregivers({patient.pk})[patient.pk]:
         if user.pk != by.pk:
+            alert = messages.pen_used_alert(
+                patient.display_name, logged_by, at.astimezone(patient.zone), user.time_zone
+            )
             notifications.notify(
                 recipient=user,
                 patient=patient,
@@ -315,16 +403,18 @@ def _announce_use(*, use: PenUse, patient: Patient, by: Any, ready: int) -> int:
                 title=alert.title,
                 body=alert.body,
                 url=alert.url,
+                actions=actions_for_role(alert.actions, role),
             )
             notified += 1
-        if role == Role.OWNER:
+        if role == Role.OWNER and pens:
+            replace_key = f"pen-use:{pens[-1].pk}:replace"
             notifications.notify(
                 recipient=user,
                 patient=patient,
                 category="pen_used",
                 urgency=Urgency.HIGH,
-                dedupe_key=f"{source}:replace",
-                source_key=f"{source}:replace",
+                dedupe_key=replace_key,
+                source_key=replace_key,
                 title=replace.title,
                 body=replace.body,
                 url=replace.url,

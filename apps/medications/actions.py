@@ -85,4 +85,6 @@ def took_it(notification: Any, user: Any) -> dict[str, Any]:
 
 
 def register() -> None:
-    register_action("took-it", took_it, resolves=True)
+    register_action("took-it", took_it, resolves=True, needs=Capability.LOG_DOSE)
+    # Opens the day's symptom check-in in the app.
+    register_action("check_in", None, resolves=False, needs=Capability.WRITE_DIARY)

@@ -6,9 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from .models import ReminderStep
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext, ngettext
+
+from apps.notifications.actions import actions_for_role
+
+from .models import DoseLog, DoseStatus, Medication, ReminderStep
 from .policy import CASE_RELAPSE_DAY, StepKind
+from .schedule import day_after_dose
 
 
 @dataclass(frozen=True)
@@ -19,17 +26,55 @@ class Text:
     actions: list[dict[str, str]] = field(default_factory=list)
 
 
+def _acknowledge() -> dict[str, str]:
+    return {"action": "acknowledge", "title": gettext("I'm dealing with it")}
+
+
 def _days(count: int) -> str:
     return f"{count} day{'s' if count != 1 else ''}"
 
 
-def for_step(step: ReminderStep, now: datetime) -> Text:
+def local_when(moment: datetime, zone: ZoneInfo, reader_zone: str | None = None) -> str:
+    """A moment of the patient's day in the patient's zone, with the zone's name when the reader
+    lives in another zone ("Mon 1 Dec at 09:00 (Europe/Rome)")."""
+    local = moment.astimezone(zone)
+    day, at = date_format(local, "D j M"), time_format(local, "H:i")
+    if reader_zone and reader_zone != zone.key:
+        return gettext("%(day)s at %(time)s (%(zone)s)") % {
+            "day": day,
+            "time": at,
+            "zone": zone.key,
+        }
+    return gettext("%(day)s at %(time)s") % {"day": day, "time": at}
+
+
+def last_dose_at(medication: Medication) -> datetime | None:
+    return (
+        DoseLog.objects.filter(
+            medication=medication, status=DoseStatus.TAKEN, deleted_at__isnull=True
+        )
+        .order_by("-taken_at")
+        .values_list("taken_at", flat=True)
+        .first()
+    )
+
+
+def for_step(
+    step: ReminderStep, now: datetime, *, role: str = "owner", reader_zone: str | None = None
+) -> Text:
+    """The text of a step for one reader: their role on the care team decides the words and the
+    buttons (only those the role can perform: apps.notifications.actions.actions_for_role), and
+    times carry the patient's zone when the reader's zone is another."""
+    text = _for_step(step, now, role=role, reader_zone=reader_zone)
+    return Text(text.title, text.body, text.url, actions_for_role(text.actions, role))
+
+
+def _for_step(step: ReminderStep, now: datetime, *, role: str, reader_zone: str | None) -> Text:
     medication = step.medication
     patient = medication.patient
     zone = medication.zone()
-    due_local = step.due_at.astimezone(zone)
-    when = f"{due_local:%a %d %b} at {due_local:%H:%M}"
-    late_days = (now.astimezone(zone).date() - due_local.date()).days
+    when = local_when(step.due_at, zone, reader_zone)
+    late_days = day_after_dose(step.due_at, now, zone)  # local calendar days since it was due
     name = medication.name
     who = patient.display_name
     url = f"/patients/{patient.pk}/medications/{medication.pk}"
@@ -59,6 +104,29 @@ def for_step(step: ReminderStep, now: datetime) -> Text:
             f"/patients/{patient.pk}/check-in",
             [{"action": "check_in", "title": "Check in"}],
         )
+    if kind == StepKind.URGENT and role == "clinician":
+        # The clinician is the care team: say what was missed and since when, in the alerts'
+        # own day count (local calendar days after the last dose, as on the dashboard).
+        last = last_dose_at(medication)
+        if last is None:
+            since = gettext("no dose logged yet")
+        else:
+            days = day_after_dose(last, now, zone)
+            since = ngettext(
+                "%(days)d day since the last dose", "%(days)d days since the last dose", days
+            ) % {"days": days}
+        return Text(
+            gettext("%(patient)s missed %(medication)s") % {"patient": who, "medication": name},
+            gettext("%(patient)s has not had %(medication)s due %(when)s — %(since)s.")
+            % {"patient": who, "medication": name, "when": when, "since": since}
+            + " "
+            + gettext(
+                "In the published case symptoms returned %(day)d days after the last injection."
+            )
+            % {"day": CASE_RELAPSE_DAY},
+            url,
+            [_acknowledge()],
+        )
     if kind == StepKind.URGENT:
         return Text(
             f"Urgent: {who}'s {name} is {_days(late_days)} overdue",
@@ -66,7 +134,7 @@ def for_step(step: ReminderStep, now: datetime) -> Text:
             f"alerts are based on, symptoms returned {CASE_RELAPSE_DAY} days after the last "
             "injection. Please contact the care team to arrange the dose.",
             url,
-            log_action,
+            [_acknowledge(), *log_action],
         )
     return Text(
         f"{who}'s {name} is {_days(late_days)} overdue",

@@ -96,6 +96,14 @@ def shift_local(moment: datetime, zone: ZoneInfo, *, days: int = 0, minutes: int
     )
 
 
+def day_after_dose(last_dose_at: datetime, moment: datetime, zone: ZoneInfo) -> int:
+    """Which day after the last dose `moment` falls on: local calendar days in the patient's
+    zone (docs/alerts.md). A dose at 23:30 makes 00:30 the next night day 1, and day 38 is day 38
+    whatever the reader's own zone. The one day count of alerts, texts, flags, lists and exports.
+    """
+    return (moment.astimezone(zone).date() - last_dose_at.astimezone(zone).date()).days
+
+
 def _in_dates(regimen: Regimen, day: date) -> bool:
     return day >= regimen.start_date and (regimen.end_date is None or day <= regimen.end_date)
 

@@ -3,7 +3,7 @@ upcoming doses of the calendar feed."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -84,37 +84,75 @@ def _state(
 def patient_schedule(*, patient: Any, start: date, end: date, now: datetime) -> Schedule:
     """Every scheduled dose of the patient's medications due in [start, end] (local dates)."""
     zone = ZoneInfo(patient.time_zone)
-    start_utc = local_to_utc(start, time(0), zone)
-    end_utc = local_to_utc(end + timedelta(days=1), time(0), zone)
     medications = list(
         Medication.objects.filter(patient=patient)
         .exclude(regimen_kind=RegimenKind.AS_NEEDED)
         .select_related("patient")
     )
+    return _schedule(
+        medications,
+        start_utc=local_to_utc(start, time(0), zone),
+        end_utc=local_to_utc(end + timedelta(days=1), time(0), zone),
+        now=now,
+    )
+
+
+def adherence(
+    patients: Sequence[Any], *, start: datetime, end: datetime, now: datetime
+) -> dict[Any, float | None]:
+    """Per patient, the share of the doses due in [start, end) and already decided (taken, taken
+    late, skipped or missed: `_state`) that were taken — the one adherence rule, for the
+    medication screens and the clinician's list alike. Two queries for all the patients."""
+    result: dict[Any, float | None] = {p.pk: None for p in patients}
+    if not patients:
+        return result
+    by_id = {p.pk: p for p in patients}
+    medications = list(
+        Medication.objects.filter(patient_id__in=list(by_id)).exclude(
+            regimen_kind=RegimenKind.AS_NEEDED
+        )
+    )
+    for medication in medications:
+        medication.patient = by_id[medication.patient_id]  # no extra query for the zone
+    totals: dict[Any, Adherence] = {}
+    schedule = _schedule(medications, start_utc=start, end_utc=end, now=now)
+    patient_of = {m.pk: m.patient_id for m in medications}
+    for item in schedule.adherence:
+        total = totals.setdefault(patient_of[item.medication_id], Adherence(None, ""))
+        total.taken += item.taken
+        total.taken_late += item.taken_late
+        total.skipped += item.skipped
+        total.missed += item.missed
+    for patient_id, total in totals.items():
+        result[patient_id] = total.rate
+    return result
+
+
+def _schedule(
+    medications: list[Medication], *, start_utc: datetime, end_utc: datetime, now: datetime
+) -> Schedule:
+    """The occurrences due in [start_utc, end_utc) of these medications (their `patient`
+    loaded), with their state and each medication's adherence: one query for the doses."""
+    from_last_dose = [m for m in medications if m.regimen().counts_from_last_dose]
     doses = list(
-        DoseLog.objects.filter(
-            patient=patient, medication__in=medications, deleted_at__isnull=True
-        ).filter(
+        DoseLog.objects.filter(medication__in=medications, deleted_at__isnull=True).filter(
             Q(scheduled_for__gte=start_utc, scheduled_for__lt=end_utc)
-            | Q(status=DoseStatus.TAKEN, taken_at__lt=end_utc)
+            | Q(medication__in=from_last_dose, status=DoseStatus.TAKEN, taken_at__lt=end_utc)
         )
     )
     answered: dict[tuple[Any, datetime], DoseLog] = {}
     last_taken: dict[Any, datetime] = {}
-    by_medication: dict[Any, list[DoseLog]] = defaultdict(list)
     for dose in doses:
         if dose.scheduled_for is not None:
             answered.setdefault((dose.medication_id, dose.scheduled_for), dose)
-        if dose.status == DoseStatus.TAKEN:
-            by_medication[dose.medication_id].append(dose)
-            if (
-                dose.medication_id not in last_taken
-                or dose.taken_at > last_taken[dose.medication_id]
-            ):
-                last_taken[dose.medication_id] = dose.taken_at
+        if dose.status == DoseStatus.TAKEN and (
+            dose.medication_id not in last_taken or dose.taken_at > last_taken[dose.medication_id]
+        ):
+            last_taken[dose.medication_id] = dose.taken_at
 
     schedule = Schedule()
     for medication in medications:
+        zone = ZoneInfo(medication.patient.time_zone)
         adherence = Adherence(medication.pk, medication.name)
         regimen = medication.regimen()
         if regimen.counts_from_last_dose:

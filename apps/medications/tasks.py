@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.careteam.models import Membership
+from apps.core.i18n import in_language, language_of
 from apps.notifications import services as notifications
 
 from . import messages, services
@@ -120,7 +121,7 @@ def _fire_batch(now: datetime, batch_size: int, result: ScanResult) -> tuple[int
     )
     to_replan: set[Any] = set()
     failed: list[Any] = []
-    to_fire: list[tuple[ReminderStep, messages.Text]] = []
+    to_fire: list[tuple[ReminderStep, list[notifications.Notice]]] = []
     for step in steps:
         medication = step.medication
         if _is_stale(step, answered):
@@ -137,7 +138,7 @@ def _fire_batch(now: datetime, batch_size: int, result: ScanResult) -> tuple[int
             result.skipped_late += 1
             continue
         try:
-            to_fire.append((step, messages.for_step(step, now)))
+            to_fire.append((step, _notices(step, team, now)))
         except Exception:  # one bad step must not sink the batch
             log.exception("reminder step %s failed; retrying in %s", step.pk, RETRY_FAILED_AFTER)
             failed.append(step.pk)
@@ -173,33 +174,45 @@ def _is_stale(step: ReminderStep, answered: set[tuple[Any, Any]]) -> bool:
     return (medication.pk, step.due_at) in answered
 
 
-def _recipients(step: ReminderStep, team: dict[tuple[Any, str], list[Any]]) -> list[Any]:
-    found: dict[Any, Any] = {}
+def _recipients(
+    step: ReminderStep, team: dict[tuple[Any, str], list[Any]]
+) -> list[tuple[Any, str]]:
+    found: dict[Any, tuple[Any, str]] = {}
     for role in step.audience:
         for user in team.get((step.medication.patient_id, role), []):
-            found.setdefault(user.pk, user)
+            found.setdefault(user.pk, (user, role))
     return list(found.values())
 
 
 def _notices(
-    step: ReminderStep, text: messages.Text, team: dict[tuple[Any, str], list[Any]]
+    step: ReminderStep, team: dict[tuple[Any, str], list[Any]], now: datetime
 ) -> list[notifications.Notice]:
-    # The identity of the event, not its time (ReminderStep): a replanned step is the same one.
-    return [
-        notifications.Notice(
-            recipient=user,
-            patient=step.medication.patient,
-            category=CATEGORIES.get(step.kind, "dose_reminder"),
-            urgency=step.urgency,
-            dedupe_key=f"{step.source_key}:{step.name}",
-            source_key=step.source_key,
-            title=text.title,
-            body=text.body,
-            url=text.url,
-            actions=text.actions,
+    """One inbox item per recipient. The key is the identity of the event, not its time
+    (ReminderStep): a replanned step is the same one. Words and buttons fit the reader's role,
+    language and zone (messages.for_step), rendered once per kind of reader."""
+    texts: dict[tuple[str, str, str], messages.Text] = {}
+    notices = []
+    for user, role in _recipients(step, team):
+        reader = (role, user.time_zone, language_of(user))
+        if reader not in texts:
+            with in_language(reader[2]):
+                texts[reader] = messages.for_step(step, now, role=role, reader_zone=user.time_zone)
+        text = texts[reader]
+        notices.append(
+            notifications.Notice(
+                recipient=user,
+                patient=step.medication.patient,
+                category=CATEGORIES.get(step.kind, "dose_reminder"),
+                urgency=step.urgency,
+                dedupe_key=f"{step.source_key}:{step.name}",
+                source_key=step.source_key,
+                title=text.title,
+                body=text.body,
+                url=text.url,
+                actions=text.actions,
+            )
         )
-        for user in _recipients(step, team)
-    ]
+    return notices
 
 
 def _flags(steps: list[ReminderStep], now: datetime) -> list[MedicationAlertFlag]:
@@ -216,7 +229,7 @@ def _flags(steps: list[ReminderStep], now: datetime) -> list[MedicationAlertFlag
 
 
 def _fire_all(
-    to_fire: list[tuple[ReminderStep, messages.Text]],
+    to_fire: list[tuple[ReminderStep, list[notifications.Notice]]],
     team: dict[tuple[Any, str], list[Any]],
     now: datetime,
     result: ScanResult,
@@ -227,31 +240,31 @@ def _fire_all(
         return []
     try:
         with transaction.atomic():  # a savepoint
-            notifications.notify_many([n for s, t in to_fire for n in _notices(s, t, team)])
+            notifications.notify_many([n for _, notices in to_fire for n in notices])
             MedicationAlertFlag.objects.bulk_create(
                 _flags([s for s, _ in to_fire], now), ignore_conflicts=True
             )
     except Exception:
         log.exception("a batch of %s reminder steps failed; sending them one by one", len(to_fire))
     else:
-        for step, _ in to_fire:
-            step.recipients = len(_recipients(step, team))
+        for step, notices in to_fire:
+            step.recipients = len(notices)
             step.status = StepStatus.FIRED
             result.fired += 1
             result.notified += step.recipients
         return []
     failed: list[Any] = []
-    for step, text in to_fire:
+    for step, notices in to_fire:
         try:
             with transaction.atomic():  # a savepoint: one bad step must not sink the batch
-                notifications.notify_many(_notices(step, text, team))
+                notifications.notify_many(notices)
                 MedicationAlertFlag.objects.bulk_create(_flags([step], now), ignore_conflicts=True)
         except Exception:
             log.exception("reminder step %s failed; retrying in %s", step.pk, RETRY_FAILED_AFTER)
             failed.append(step.pk)
             result.failed += 1
             continue
-        step.recipients = len(_recipients(step, team))
+        step.recipients = len(notices)
         step.status = StepStatus.FIRED
         result.fired += 1
         result.notified += step.recipients

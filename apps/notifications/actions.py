@@ -9,7 +9,7 @@ returns a small dict for the response. `remind-later` lives here: it is the same
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -29,12 +29,39 @@ REMIND_LATER_AFTER = timedelta(hours=1)
 _HANDLERS: dict[str, ActionHandler] = {}
 # Actions after which the alert needs no more sends (the thing it asked for is done).
 _RESOLVING: set[str] = set()
+# What a person's role on the care team must allow for the button to be offered to them
+# (None: anyone on the team). Actions done in the app only (no handler) are registered too.
+_NEEDS: dict[str, Capability | None] = {}
 
 
-def register_action(name: str, handler: ActionHandler, *, resolves: bool) -> None:
-    _HANDLERS[name] = handler
+def register_action(
+    name: str,
+    handler: ActionHandler | None,
+    *,
+    resolves: bool,
+    needs: Capability | None = None,
+) -> None:
+    """`handler` None: a button the app handles by opening a screen (e.g. `check_in`)."""
+    if handler is not None:
+        _HANDLERS[name] = handler
     if resolves:
         _RESOLVING.add(name)
+    _NEEDS[name] = needs
+
+
+def actions_for_role(actions: Sequence[dict[str, str]], role: str) -> list[dict[str, str]]:
+    """The buttons someone with `role` can perform: a clinician is never offered "I took it"
+    (logging a home dose is not theirs to do). An action nobody registered is never offered."""
+    allowed = capabilities_of(role)
+    fit = []
+    for action in actions:
+        name = action.get("action", "")
+        if name not in _NEEDS:
+            continue
+        needs = _NEEDS[name]
+        if needs is None or needs in allowed:
+            fit.append(dict(action))
+    return fit
 
 
 def require_capability(notification: Notification, user: User, capability: Capability) -> Any:
@@ -57,12 +84,13 @@ def perform_action(*, notification: Notification, user: User, action: str) -> di
     handler = _HANDLERS.get(action)
     if handler is None:
         raise ValidationError({"action": ["This action is not available on this server."]})
-    from .services import notification_acknowledge, notification_mark_read
+    from .acknowledgement import acknowledge
+    from .services import notification_mark_read
 
     with transaction.atomic():
         result = handler(notification, user)
         if action in _RESOLVING:
-            notification_acknowledge(notification=notification)
+            acknowledge(notification=notification, by=user)
         else:
             notification_mark_read(notification=notification)
     return {"action": action, **result}
@@ -90,4 +118,12 @@ def _remind_later(notification: Notification, user: User) -> dict[str, Any]:
     return {"remind_at": at.isoformat(), "notification": str(again.pk)}
 
 
+def _acknowledge(notification: Notification, user: User) -> dict[str, Any]:
+    """The push notification's "I'm dealing with it": the same as the app's button."""
+    if notification.patient_id is not None:
+        require_capability(notification, user, Capability.VIEW_PATIENT)
+    return {"acknowledged": True}
+
+
 register_action("remind-later", _remind_later, resolves=False)
+register_action("acknowledge", _acknowledge, resolves=True)

@@ -23,8 +23,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.authentication import request_user
+from apps.careteam.access import resolve_membership
 
-from . import services
+from . import acknowledgement, services
 from .actions import perform_action
 from .models import Notification, PushSubscription
 from .serializers import (
@@ -32,6 +33,7 @@ from .serializers import (
     NotificationSerializer,
     PushSubscriptionInputSerializer,
     PushSubscriptionSerializer,
+    UnreadCountSerializer,
     VapidPublicKeySerializer,
 )
 from .vapid import vapid_keys
@@ -62,7 +64,9 @@ class NotificationViewSet(
     serializer_class = NotificationSerializer
 
     def get_queryset(self) -> QuerySet[Notification]:
-        queryset = Notification.objects.filter(recipient=request_user(self.request))
+        queryset = Notification.objects.filter(recipient=request_user(self.request)).select_related(
+            "acknowledged_by"
+        )
         if self.action == "list" and self.request.query_params.get("unread") in ("true", "1"):
             queryset = queryset.filter(read_at__isnull=True)
         return queryset
@@ -79,15 +83,47 @@ class NotificationViewSet(
     @extend_schema(
         summary="Acknowledge a notification",
         description=(
-            "You have seen it and are dealing with it: it is not sent again, and an escalating "
-            "alert about the same thing stops re-sending."
+            "You have seen it and are dealing with it: every copy of the alert on the care team "
+            "shows that you acknowledged it (`acknowledged_at`, `acknowledged_by`), nothing "
+            "pending of it is sent and an urgent alert stops repeating, for everyone. The later "
+            "steps of an escalation still come while the dose is missing. Acknowledging again "
+            "changes nothing. An alert about a patient whose care team you have left is 404."
         ),
         request=None,
-        responses=NotificationSerializer,
+        responses={
+            200: NotificationSerializer,
+            401: OpenApiResponse(description="Not signed in."),
+            403: OpenApiResponse(description="The second factor is still to be given."),
+            404: OpenApiResponse(description="Not your notification, or no longer your patient."),
+        },
     )
     def acknowledge(self, request: Request, pk: str) -> Response:
-        notification = services.notification_acknowledge(notification=self.get_object())
+        user = request_user(request)
+        notification = self.get_object()
+        if notification.patient_id is not None:
+            membership = resolve_membership(user, notification.patient_id)
+            if membership is None:
+                raise NotFound()
+        notification = acknowledgement.acknowledge(notification=notification, by=user)
         return Response(self.get_serializer(notification).data)
+
+
+class UnreadCountView(APIView):
+    @extend_schema(
+        tags=["notifications"],
+        summary="How many notifications wait for you",
+        description=(
+            "`count`: your unread notifications not yet dealt with (the inbox badge); "
+            "`urgent_unacknowledged`: the urgent ones among all of yours nobody acknowledged yet."
+        ),
+        responses={
+            200: UnreadCountSerializer,
+            401: OpenApiResponse(description="Not signed in."),
+            403: OpenApiResponse(description="The second factor is still to be given."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        return Response(acknowledgement.unread_counts(request_user(request)))
 
 
 class NotificationActionView(APIView):
@@ -98,11 +134,18 @@ class NotificationActionView(APIView):
             "Performs one of the actions listed in the notification's `actions`, on the server, "
             "with your current access to the patient: `took-it` logs the dose the reminder was "
             "about, `have-pens` answers today's carry check, `remind-later` sends it again in an "
-            "hour (an escalation keeps climbing meanwhile). Repeating a done action changes "
-            "nothing more."
+            "hour (an escalation keeps climbing meanwhile), `acknowledge` acknowledges it for the "
+            "whole care team. Only the buttons your role can perform are offered. Repeating a "
+            "done action changes nothing more."
         ),
         request=None,
-        responses={200: OpenApiResponse(description="What was done, e.g. the dose logged.")},
+        responses={
+            200: OpenApiResponse(description="What was done, e.g. the dose logged."),
+            400: OpenApiResponse(description="The notification does not offer that action."),
+            401: OpenApiResponse(description="Not signed in."),
+            403: OpenApiResponse(description="Your role on the care team does not allow it."),
+            404: OpenApiResponse(description="Not your notification, or no longer your patient."),
+        },
     )
     def post(self, request: Request, pk: str, action: str) -> Response:
         user = request_user(request)

@@ -276,7 +276,11 @@ def email_message(delivery: Delivery) -> EmailMessage:
     notification = delivery.notification
     urgent = notification.urgency == Urgency.URGENT
     subject = "Mastline: urgent alert" if urgent else "Mastline: you have a new notification"
-    link = f"{settings.SITE_URL}{notification.url if notification.url.startswith('/') else '/'}"
+    path = notification.url if notification.url.startswith("/") else "/"
+    if urgent:
+        # Opening it acknowledges it once signed in (the app's /inbox/:id?acknowledge=1).
+        path = f"/inbox/{notification.pk}?acknowledge=1"
+    link = f"{settings.SITE_URL}{path}"
     body = (
         f"{GENERIC_TEXT[Urgency(notification.urgency)]}\n\n"
         f"Open Mastline to see it: {link}\n\n"

@@ -66,7 +66,19 @@ class Notification(PublicModel):
     url = models.CharField(max_length=500, default="/")
     actions = models.JSONField(default=list, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Acknowledged by anyone on the patient's care team: an alert sent to several people is
+    # acknowledged on every copy at once (apps.notifications.acknowledgement).
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # When an unacknowledged urgent alert was sent again (ISO 8601, UTC): the same inbox item,
+    # each repeat its own deliveries (acknowledgement.repeat_unacknowledged).
+    repeats = models.JSONField(default=list, blank=True)
     # Set when the thing it was about no longer needs attention (the dose was logged).
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -80,6 +92,14 @@ class Notification(PublicModel):
         indexes = [
             # The inbox: a person's notifications, newest first.
             models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+            # acknowledgement.repeat_unacknowledged: urgent alerts still waiting for someone.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(
+                    urgency="urgent", acknowledged_at__isnull=True, resolved_at__isnull=True
+                ),
+                name="notification_unacknowledged",
+            ),
         ]
 
     def __str__(self) -> str:

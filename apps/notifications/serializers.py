@@ -4,10 +4,12 @@ import base64
 import binascii
 import ipaddress
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
@@ -28,17 +30,50 @@ def decode_base64url(value: str) -> bytes:
         raise ValueError("not base64url") from exc
 
 
+class PersonSerializer(StrictSerializer):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
 class NotificationSerializer(StrictModelSerializer):
     patient = serializers.UUIDField(source="patient_id", read_only=True, allow_null=True)
-    actions = serializers.ListField(
-        child=serializers.DictField(child=serializers.CharField()), read_only=True
+    patient_time_zone = serializers.CharField(
+        source="patient.time_zone",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The patient's zone: the app labels times with it when yours is another.",
     )
+    actions = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        read_only=True,
+        help_text="The buttons your role on the care team can use: {action, title}.",
+    )
+    acknowledged_by = serializers.SerializerMethodField(
+        help_text="Who on the care team acknowledged the alert (on every copy of it), or null."
+    )
+    repeats = serializers.SerializerMethodField(
+        help_text="When the urgent alert was sent again because nobody had acknowledged it."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.DateTimeField()))
+    def get_repeats(self, notification: Notification) -> list[str]:
+        moment = serializers.DateTimeField()
+        return [moment.to_representation(datetime.fromisoformat(at)) for at in notification.repeats]
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_acknowledged_by(self, notification: Notification) -> dict[str, Any] | None:
+        user = notification.acknowledged_by
+        if user is None:
+            return None
+        return {"id": str(user.pk), "name": user.display_name}
 
     class Meta:
         model = Notification
         fields = (
             "id",
             "patient",
+            "patient_time_zone",
             "category",
             "urgency",
             "title",
@@ -48,9 +83,18 @@ class NotificationSerializer(StrictModelSerializer):
             "created_at",
             "read_at",
             "acknowledged_at",
+            "acknowledged_by",
+            "repeats",
             "resolved_at",
         )
         read_only_fields = fields
+
+
+class UnreadCountSerializer(StrictSerializer):
+    count = serializers.IntegerField(help_text="Unread notifications not yet dealt with.")
+    urgent_unacknowledged = serializers.IntegerField(
+        help_text="Urgent notifications nobody on the care team has acknowledged yet."
+    )
 
 
 class PushKeysSerializer(StrictSerializer):

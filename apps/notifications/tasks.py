@@ -33,3 +33,12 @@ def deliver_notifications(delivery_ids: list[str]) -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def sweep_due_deliveries() -> int:
     return delivery.sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def repeat_unacknowledged_alerts() -> int:
+    """Beat, every minute: urgent alerts nobody acknowledged are sent again
+    (acknowledgement.repeat_unacknowledged)."""
+    from .acknowledgement import repeat_unacknowledged
+
+    return repeat_unacknowledged()

@@ -10,6 +10,11 @@ _subscriptions = api.PushSubscriptionViewSet
 urlpatterns = [
     path("notifications/", _notifications.as_view({"get": "list"}), name="notification-list"),
     path(
+        "notifications/unread-count",
+        api.UnreadCountView.as_view(),
+        name="notification-unread-count",
+    ),
+    path(
         "notifications/<uuid:pk>/",
         _notifications.as_view({"get": "retrieve"}),
         name="notification-detail",

@@ -133,6 +133,8 @@ const ACTIONS = {
   'took-it': { run: logDoseFromNotification, done: doseLogged },
   'have-pens': { run: serverAction('have-pens'), done: () => ['Carry check answered', 'Thank you: noted that the pens are with you.'] },
   'remind-later': { run: serverAction('remind-later'), done: () => ['Reminder moved', 'We will remind you again in an hour.'] },
+  // An urgent alert's "I'm dealing with it": acknowledged for the whole care team, repeats stop.
+  acknowledge: { run: serverAction('acknowledge'), done: () => ['Acknowledged', 'The others on the care team see that you are dealing with it.'] },
 };
 
 async function confirm(title, body, tag) {

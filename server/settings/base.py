@@ -366,6 +366,7 @@ CELERY_TASK_ROUTES = {
     "apps.medications.tasks.scan_due_reminders": {"queue": "scans"},
     "apps.epinephrine.tasks.scan_due_epinephrine_reminders": {"queue": "scans"},
     "apps.notifications.tasks.sweep_due_deliveries": {"queue": "scans"},
+    "apps.notifications.tasks.repeat_unacknowledged_alerts": {"queue": "scans"},
 }
 CELERY_BEAT_SCHEDULER = "apps.ops.beat:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -401,6 +402,17 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "apps.notifications.tasks.sweep_due_deliveries",
     "schedule": 15.0,
     "options": {"expires": 14},  # a missed tick is covered by the next one
+}
+
+# An urgent alert nobody on the care team acknowledged within this many minutes is sent again on
+# every channel (the same inbox item; apps.notifications.acknowledgement), at most
+# URGENT_REPEAT_LIMIT times. Non-urgent alerts never repeat.
+URGENT_REPEAT_AFTER_MINUTES = env_int("URGENT_REPEAT_AFTER_MINUTES", 30)
+URGENT_REPEAT_LIMIT = env_int("URGENT_REPEAT_LIMIT", 6)
+CELERY_BEAT_SCHEDULE["notifications-repeat"] = {
+    "task": "apps.notifications.tasks.repeat_unacknowledged_alerts",
+    "schedule": 60.0,
+    "options": {"expires": 55},
 }
 
 # Epinephrine readiness (apps.epinephrine.tasks): pen expiry reminders and the daily carry check.

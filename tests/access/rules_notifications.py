@@ -36,6 +36,23 @@ def _owners_notification(world: World, persona: str) -> dict[str, Any]:
     return {"pk": notification.pk}
 
 
+def _an_urgent_copy_of_mine(world: World, persona: str) -> dict[str, Any]:
+    """The persona's own copy of an urgent alert about the patient (the revoked former caregiver
+    got theirs before leaving the team); the stranger, who never got one, asks for the owner's."""
+    recipient = world.owner if persona in ("stranger", "anonymous") else world.user(persona)
+    notification = services.notify(
+        recipient=recipient,
+        patient=world.patient,
+        category="pen_used",
+        urgency=Urgency.URGENT,
+        dedupe_key="matrix:pen-used",
+        source_key="matrix:pen-used",
+        title="A pen was used for Sam",
+        body="Sam needs emergency care now.",
+    )
+    return {"pk": notification.pk}
+
+
 def _owners_subscription(world: World, persona: str) -> dict[str, Any]:
     subscription = PushSubscription.objects.create(
         user=world.owner,
@@ -61,7 +78,15 @@ RULES = [
     Rule("notification-list", "GET", anyone_signed_in, no_kwargs),
     Rule("notification-detail", "GET", only_the_owner, _owners_notification),
     Rule("notification-read", "POST", only_the_owner, _owners_notification),
-    Rule("notification-acknowledge", "POST", only_the_owner, _owners_notification),
+    Rule(
+        "notification-acknowledge",
+        "POST",
+        # Anyone on the care team acknowledges their own copy (and so every copy); someone who
+        # left the team no longer can; somebody else's notification does not exist.
+        expect(owner=200, caregiver=200, clinician=200),
+        _an_urgent_copy_of_mine,
+    ),
+    Rule("notification-unread-count", "GET", anyone_signed_in, no_kwargs),
     Rule(
         "notification-action",
         "POST",

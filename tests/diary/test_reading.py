@@ -81,8 +81,8 @@ def test_lists_run_a_fixed_number_of_queries(world, client_for, name, django_ass
     few, _ = _queries(clinician, url(name, world.patient))
     _fill(world.patient, 40, start=START + dt.timedelta(days=2))
     expected = (
-        6 if name == "anaphylaxis-episode-list" else 5
-    )  # session, user, membership, page(+prefetch), audit
+        7 if name == "anaphylaxis-episode-list" else 5
+    )  # session, user, membership, page(+prefetch: exposures and pens used), audit
     with django_assert_num_queries(expected):
         response = clinician.get(url(name, world.patient))
     assert response.status_code == 200
@@ -185,7 +185,8 @@ def test_the_timeline_runs_a_fixed_number_of_queries(world, client_for, django_a
     with django_assert_num_queries(few):
         response = clinician.get(url("diary-timeline", world.patient, **period))
     assert len(response.json()["items"]) > 10 * len(small["items"])
-    assert few == 10  # session, user, membership, five kinds + the episodes' exposures, audit
+    # session, user, membership, five kinds + the episodes' exposures and pens used, audit
+    assert few == 11
 
 
 def test_the_timeline_period_is_bounded(world, owner):

@@ -140,10 +140,10 @@ def test_a_step_that_fails_to_send_does_not_stop_the_others(world: World, monkey
         bad = daily(world.patient, world.owner, ["08:00"], name="Famotidine")
     real_for_step = tasks.messages.for_step
 
-    def for_step(step, now):  # type: ignore[no-untyped-def]
+    def for_step(step, now, **reader):  # type: ignore[no-untyped-def]
         if step.medication_id == bad.pk:
             raise RuntimeError("a broken template")
-        return real_for_step(step, now)
+        return real_for_step(step, now, **reader)
 
     monkeypatch.setattr(tasks.messages, "for_step", for_step)
     with time_machine.travel(local(ZONE, 2025, 6, 1, 8, 0, 30), tick=False):

@@ -289,7 +289,8 @@ def test_email_is_generic_and_carries_its_idempotency_key(world: World, settings
     [message] = mail.outbox
     assert message.to == [world.owner.email]
     assert message.subject == "Mastline: urgent alert"
-    assert "https://mastline.example.org/today" in message.body
+    # An urgent alert's link opens it and acknowledges it once signed in.
+    assert f"https://mastline.example.org/inbox/{notification.pk}?acknowledge=1" in message.body
     assert not any(word in message.subject + message.body for word in HEALTH_WORDS)
     assert message.extra_headers["Message-ID"] == f"<{email.idempotency_key}@mastline.invalid>"
 

@@ -23,7 +23,7 @@ const when = (iso, item) => formatWhen(iso, item.patient_time_zone || undefined)
 function Acknowledged({ item }) {
   if (!item.acknowledged_at) return null;
   const at = when(item.acknowledged_at, item);
-  const by = item.acknowledged_by?.display_name;
+  const by = item.acknowledged_by?.name;
   return <p class="notice">{by ? t`Acknowledged by ${by}, ${at}.` : t`Acknowledged ${at}.`}</p>;
 }
 
