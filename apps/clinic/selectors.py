@@ -36,6 +36,8 @@ from apps.medications.models import (
     Medication,
     MedicationAlertFlag,
     RegimenKind,
+    ReminderStep,
+    legacy_source_key,
     source_key,
 )
 from apps.medications.policy import LONG_INTERVAL_FROM_DAYS
@@ -245,12 +247,21 @@ def _acknowledgements(facts: dict[Any, flag_rules.PatientFacts]) -> None:
     }
     if not injections:
         return
-    keys = {
-        source_key(flag.medication_id, flag.due_at): flag.medication_id
-        for flag in MedicationAlertFlag.objects.filter(
-            medication_id__in=list(injections), cleared_at__isnull=True
-        ).only("medication_id", "due_at")
-    }
+    # The flag names the missed moment; the alert is named by the step's cycle (ReminderStep),
+    # or by the moment for alerts sent before cycles existed.
+    open_flags = Q()
+    keys: dict[str, Any] = {}
+    for flag in MedicationAlertFlag.objects.filter(
+        medication_id__in=list(injections), cleared_at__isnull=True
+    ).only("medication_id", "due_at"):
+        open_flags |= Q(medication_id=flag.medication_id, due_at=flag.due_at)
+        keys[legacy_source_key(flag.medication_id, flag.due_at)] = flag.medication_id
+    if not keys:
+        return
+    for medication_id, cycle in (
+        ReminderStep.objects.filter(open_flags).values_list("medication_id", "cycle").distinct()
+    ):
+        keys[source_key(medication_id, cycle)] = medication_id
     for notification in (
         Notification.objects.filter(
             source_key__in=list(keys), urgency=Urgency.URGENT, acknowledged_at__isnull=False
