@@ -71,7 +71,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from pywebpush import WebPusher, WebPushException
-from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 from urllib3.util.retry import Retry
 
@@ -85,6 +84,7 @@ from .models import (
     PushSubscription,
     Urgency,
 )
+from .push_guard import GuardedAdapter
 from .vapid import vapid_authorization
 
 log = logging.getLogger(__name__)
@@ -206,8 +206,9 @@ _sessions_lock = threading.Lock()
 
 def push_session(origin: str) -> requests.Session:
     """The one HTTP session (a keep-alive connection pool) this process uses for a push service.
-    Every push goes through here: the SSRF guard (refuse endpoints that resolve to private
-    addresses, checked at send time) mounts its adapter on this session."""
+    Every push goes through here, and so through push_guard's adapter: each new connection
+    resolves the host and refuses a non-public address (SSRF, DNS rebinding), and plain http is
+    refused unless the tests' PUSH_ALLOW_LOOPBACK is on."""
     session = _sessions.get(origin)
     if session is not None:
         return session
@@ -224,7 +225,9 @@ def push_session(origin: str) -> requests.Session:
             # replaces a pooled connection the service closed before reusing it). Never a read
             # retry or a redirect: either could send the push twice, or elsewhere.
             retry = Retry(total=1, connect=1, read=0, status=0, other=0, redirect=0)
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=PUSH_THREADS, max_retries=retry)
+            adapter = GuardedAdapter(
+                pool_connections=1, pool_maxsize=PUSH_THREADS, max_retries=retry
+            )
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             _sessions[origin] = session
@@ -254,7 +257,8 @@ def send_push(delivery: Delivery, subscription: PushSubscription) -> SendResult:
         )
     except (requests.RequestException, OSError) as exc:
         return SendResult(AttemptOutcome.RETRY, None, f"{type(exc).__name__}: {exc}"[:1000])
-    except (ValueError, WebPushException) as exc:  # a malformed key or an oversized payload
+    # A malformed key, an oversized payload, or push_guard refusing the endpoint's address.
+    except (ValueError, WebPushException) as exc:
         return SendResult(AttemptOutcome.FAILED, None, str(exc)[:1000])
     status = response.status_code
     if status in PUSH_ACCEPTED:
