@@ -15,6 +15,8 @@ One task sends one batch: the ids of up to BATCH_SIZE deliveries (`enqueue` pack
   with `SELECT … FOR UPDATE SKIP LOCKED`, turned `sending` by one conditional UPDATE
   (attempts + 1, `claimed_at`) and given their `started` attempt rows by one INSERT. Rows another
   worker holds are skipped, so a duplicate message or a second sweep never sends twice.
+- **Encrypt**, after the claim commits and before any send's lock: each push's aes128gcm body
+  and headers (`PreparedPush`; used only if the subscription still has those keys when locked).
 - **Send**, in short transactions: PUSH_GROUP pushes (or one email) at a time, the group's rows
   are locked again (`FOR UPDATE SKIP LOCKED`; a row another transaction holds is then sent alone,
   waiting for its lock), each is re-checked (still this claim's, still wanted), the group's
@@ -58,7 +60,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -136,6 +138,26 @@ class SendResult:
 
 
 @dataclass(frozen=True)
+class PreparedPush:
+    """A push encrypted for one subscription's keys, before any lock is taken (the group's
+    transaction then holds its rows only for the POSTs). Used only if the subscription still has
+    these keys when the row is locked."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+    body: bytes
+    headers: dict[str, str]
+
+    def fits(self, subscription: PushSubscription) -> bool:
+        return (self.endpoint, self.p256dh, self.auth) == (
+            subscription.endpoint,
+            subscription.p256dh,
+            subscription.auth,
+        )
+
+
+@dataclass(frozen=True)
 class Claim:
     """A delivery this worker turned `sending`, and the number of the attempt it started."""
 
@@ -147,6 +169,7 @@ class Claim:
     # answer.
     destination: str = SMTP
     subscription_id: Any = None
+    prepared: PreparedPush | None = field(default=None, compare=False, hash=False)
 
 
 def short_hash(value: str, length: int = 32) -> str:
@@ -234,24 +257,45 @@ def push_session(origin: str) -> requests.Session:
     return session
 
 
-def send_push(delivery: Delivery, subscription: PushSubscription) -> SendResult:
+def prepare_push(delivery: Delivery, subscription: PushSubscription) -> PreparedPush:
+    """The encrypted body and the headers but the VAPID one (raises ValueError or
+    WebPushException for a malformed key or an oversized payload)."""
     notification = delivery.notification
+    payload = push_payload(notification)
+    # Encryption only: the POST goes through our session (pywebpush opens a connection and
+    # signs a new VAPID token per call).
+    body = WebPusher(subscription.subscription_info()).encode(payload, "aes128gcm")["body"]
+    headers = {
+        **push_headers(delivery),
+        "TTL": str(push_ttl(notification)),
+        "Content-Encoding": "aes128gcm",
+    }
+    return PreparedPush(
+        subscription.endpoint, subscription.p256dh, subscription.auth, body, headers
+    )
+
+
+def _prepared(delivery: Delivery) -> PreparedPush | None:
+    """Encrypted ahead, outside the claim's transaction; a failure is left for send_push."""
+    if delivery.channel != Channel.PUSH or delivery.subscription is None:
+        return None
     try:
-        payload = push_payload(notification)
-        # Encryption only: the POST goes through our session (pywebpush opens a connection and
-        # signs a new VAPID token per call).
-        body = WebPusher(subscription.subscription_info()).encode(payload, "aes128gcm")["body"]
+        return prepare_push(delivery, delivery.subscription)
+    except (ValueError, WebPushException):
+        return None
+
+
+def send_push(
+    delivery: Delivery, subscription: PushSubscription, prepared: PreparedPush | None = None
+) -> SendResult:
+    try:
+        if prepared is None or not prepared.fits(subscription):
+            prepared = prepare_push(delivery, subscription)
         origin = push_origin(subscription.endpoint)
-        headers = {
-            **push_headers(delivery),
-            "TTL": str(push_ttl(notification)),
-            "Content-Encoding": "aes128gcm",
-            "Authorization": vapid_authorization(origin),
-        }
         response = push_session(origin).post(
             subscription.endpoint,
-            data=body,
-            headers=headers,
+            data=prepared.body,
+            headers={**prepared.headers, "Authorization": vapid_authorization(origin)},
             timeout=float(settings.PUSH_TIMEOUT_SECONDS),
             allow_redirects=False,
         )
@@ -363,8 +407,9 @@ def claim_batch(delivery_ids: Iterable[Any], *, now: datetime | None = None) -> 
             DeliveryAttempt(delivery_id=d.pk, number=d.attempts + 1, started_at=now)
             for d in claimed
         )
+    # Encrypted now, after the commit: the group's transaction holds its locks for the POSTs only.
     return [
-        Claim(d.pk, d.attempts + 1, now, a.pk, _destination(d), d.subscription_id)
+        Claim(d.pk, d.attempts + 1, now, a.pk, _destination(d), d.subscription_id, _prepared(d))
         for d, a in zip(claimed, attempts, strict=True)
     ]
 
@@ -468,7 +513,7 @@ class _Sender:
                     pushes.append((claim, delivery, delivery.subscription))
                 else:
                     results[claim] = self._last_try(delivery, self._email(delivery))
-            sent = _push_threads().map(lambda p: send_push(p[1], p[2]), pushes)
+            sent = _push_threads().map(lambda p: send_push(p[1], p[2], p[0].prepared), pushes)
             for (claim, delivery, _), result in zip(pushes, sent, strict=True):
                 results[claim] = self._last_try(delivery, result)
                 if result.outcome == AttemptOutcome.RETRY and result.http_status is None:
