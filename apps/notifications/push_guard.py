@@ -63,7 +63,8 @@ class PushEndpointRefused(ValueError):
 
 
 def normal_host(host: str) -> str:
-    return host.strip().rstrip(".").lower()
+    """Lower case, without a trailing dot or an IPv6 literal's brackets."""
+    return host.strip().strip("[]").rstrip(".").lower()
 
 
 def is_public(address: IPAddress) -> bool:
@@ -121,7 +122,8 @@ def checked_address(host: str, port: int) -> str | None:
     (loopback passes only with PUSH_ALLOW_LOOPBACK), socket.gaierror when it does not resolve."""
     if allowed_host(host):
         return None
-    literal = _literal(normal_host(host))
+    host = normal_host(host)
+    literal = _literal(host)
     addresses = [literal] if literal is not None else resolve(host, port)
     loopback_ok = bool(getattr(settings, "PUSH_ALLOW_LOOPBACK", False))
     for address in addresses:

@@ -144,3 +144,24 @@ def test_the_tests_loopback_switch_lets_the_local_push_service_through(
     assert delivery_module.deliver(pending.pk) == AttemptOutcome.SENT
     assert len(push_service.received) == 1
     assert Delivery.objects.get(pk=pending.pk).status == "sent"
+
+
+@pytest.mark.parametrize(
+    "host", ["[::1]", "::1", "127.0.0.1", "localhost.", "169.254.169.254", "[::ffff:10.0.0.1]"]
+)
+def test_a_connection_to_a_non_public_literal_or_name_is_refused(
+    host: str, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:
+    settings.PUSH_ALLOW_LOOPBACK = False
+    _resolves_to(monkeypatch, {"localhost": "127.0.0.1"})
+
+    with pytest.raises(push_guard.PushEndpointRefused):
+        push_guard.checked_address(host, 443)
+
+
+def test_a_connection_to_a_public_name_goes_to_the_address_that_was_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _resolves_to(monkeypatch, {"fcm.googleapis.com": "142.250.180.10"})
+
+    assert push_guard.checked_address("fcm.googleapis.com.", 443) == "142.250.180.10"
