@@ -541,3 +541,25 @@ def test_a_worker_keeps_its_database_connection_across_tasks_while_it_is_healthy
     connection.close_at = 0  # older than CONN_MAX_AGE
     worker_fixup.close_database()
     assert connection.connection is None
+
+
+def test_a_push_encrypted_before_its_lock_is_encrypted_again_for_keys_changed_meanwhile(
+    world: World, subscribe, push_service
+) -> None:
+    from .push_service import Device
+
+    subscription, old_device = subscribe(world.owner)
+    _push_only(world.owner)
+    push = _the_push(notify(world.owner))
+    [claim] = delivery_module.claim_batch([push.pk])
+    assert claim.prepared is not None  # encrypted after the claim's commit, before the send
+    new_device = Device.new()  # the browser subscribed again: same endpoint, new keys
+    subscription.p256dh, subscription.auth = new_device.p256dh, new_device.auth
+    subscription.save(update_fields=["p256dh", "auth"])
+
+    assert delivery_module.send_claimed(claim).outcome == AttemptOutcome.SENT
+
+    [received] = push_service.received
+    assert new_device.decrypt(received.body)["id"] == str(push.notification_id)
+    with pytest.raises(Exception):  # noqa: B017 - whatever the old key's failure is
+        old_device.decrypt(received.body)
