@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -108,7 +109,7 @@ class PushKeysSerializer(StrictSerializer):
             ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
         except ValueError:
             raise serializers.ValidationError(
-                "Expected the browser's P-256 public key: 65 bytes, uncompressed, base64url."
+                _("Expected the browser's P-256 public key: 65 bytes, uncompressed, base64url.")
             ) from None
         return value.rstrip("=")
 
@@ -118,7 +119,7 @@ class PushKeysSerializer(StrictSerializer):
         except ValueError:
             raw = b""
         if len(raw) != 16:
-            raise serializers.ValidationError("Expected a 16-byte auth secret, base64url.")
+            raise serializers.ValidationError(_("Expected a 16-byte auth secret, base64url."))
         return value.rstrip("=")
 
 
@@ -152,9 +153,11 @@ class PushSubscriptionInputSerializer(StrictSerializer):
             push_guard.check_endpoint(value)
         except push_guard.PushEndpointRefused as refused:
             if refused.reason == "scheme":
-                raise serializers.ValidationError("A push endpoint is an https:// URL.") from None
+                raise serializers.ValidationError(
+                    _("A push endpoint is an https:// URL.")
+                ) from None
             raise serializers.ValidationError(
-                "A push endpoint must be a public push service."
+                _("A push endpoint must be a public push service.")
             ) from None
         return value
 

@@ -361,6 +361,7 @@ def _pushes_to_owner(world: World, count: int) -> list[Delivery]:
     ]
 
 
+@pytest.mark.postgres  # row locks and kept connections are PostgreSQL's (production)
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_of_pushes_costs_at_most_four_queries_per_delivery(
     world: World, subscribe, push_service
@@ -525,6 +526,7 @@ def test_scans_and_the_sweep_have_their_own_queue() -> None:
         assert queue_of(task) == "scans", task
 
 
+@pytest.mark.postgres  # row locks and kept connections are PostgreSQL's (production)
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_keeps_its_database_connection_across_tasks_while_it_is_healthy() -> None:
     from django.db import connection
