@@ -58,6 +58,26 @@ def pin_clock(context):
     return context
 
 
+def pin_worker_clock(worker) -> None:
+    """Playwright's clock does not reach service workers: when the suite's clock is pinned, shift
+    this worker's `Date` to the server's time (until the browser stops the idle worker)."""
+    from tests.conftest import PINNED_NOW
+
+    if PINNED_NOW is None:
+        return
+    worker.evaluate(
+        """now => {
+          const RealDate = Date;
+          const offset = now - RealDate.now();
+          self.Date = class extends RealDate {
+            constructor(...args) { if (args.length) super(...args); else super(RealDate.now() + offset); }
+            static now() { return RealDate.now() + offset; }
+          };
+        }""",
+        dt.datetime.now(dt.UTC).timestamp() * 1000,
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in item.path.parents:
