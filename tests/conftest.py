@@ -13,7 +13,6 @@ the hour it runs at fails in CI, whatever the hour.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator
 
@@ -23,27 +22,10 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
+from tests.clock import PINNED_NOW
 from tests.factories import World, build_world, login_verified
 
 REQUIRE_SERVICES = os.environ.get("MASTLINE_REQUIRE_SERVICES") == "1"
-
-
-def _pinned_now() -> dt.datetime | None:
-    value = os.environ.get("MASTLINE_TEST_NOW", "").strip()
-    if not value:
-        return None
-    try:
-        instant = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise pytest.UsageError(
-            f"MASTLINE_TEST_NOW={value!r} is not an ISO instant (e.g. 2027-03-28T00:30:00Z)"
-        ) from None
-    if instant.tzinfo is None:
-        raise pytest.UsageError(f"MASTLINE_TEST_NOW={value!r} needs an offset or Z")
-    return instant.astimezone(dt.UTC)
-
-
-PINNED_NOW = _pinned_now()
 
 
 def pytest_report_header() -> str | None:

@@ -168,7 +168,7 @@ _ON_CLOCK = (
 
 def _python_on_this_clock() -> list[str]:
     """`python -m` (the module and its arguments follow), on the suite's clock."""
-    from tests.conftest import PINNED_NOW
+    from tests.clock import PINNED_NOW
 
     if PINNED_NOW is None:
         return [sys.executable, "-m"]

@@ -51,7 +51,7 @@ def pin_clock(context):
     """Start the context's pages at the server's current time when the suite's clock is pinned
     (MASTLINE_TEST_NOW); time then flows. Without a pin the page keeps the real clock, which is
     the server's too. A test may still install its own clock on a page."""
-    from tests.conftest import PINNED_NOW
+    from tests.clock import PINNED_NOW
 
     if PINNED_NOW is not None:
         context.clock.install(time=dt.datetime.now(dt.UTC))
@@ -61,7 +61,7 @@ def pin_clock(context):
 def pin_worker_clock(worker) -> None:
     """Playwright's clock does not reach service workers: when the suite's clock is pinned, shift
     this worker's `Date` to the server's time (until the browser stops the idle worker)."""
-    from tests.conftest import PINNED_NOW
+    from tests.clock import PINNED_NOW
 
     if PINNED_NOW is None:
         return
