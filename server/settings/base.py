@@ -373,7 +373,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat wakes at least this often (seconds) even when nothing is due, so its tick stays fresh for
 # /api/health and a minute-scale schedule is never slept through.
 CELERY_BEAT_MAX_LOOP_INTERVAL = 30
-# Each app adds its periodic tasks here (see apps/*/schedule.py via apps.ops.beat).
+# Each app's periodic tasks are added below, in that app's section of this file.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 # The missed-dose pipeline (apps.medications.tasks): fires the reminder steps that are due. A tick
 # not started within the minute expires rather than piling up behind an outage.
