@@ -23,6 +23,7 @@ from apps.notifications.models import (
     Urgency,
 )
 from tests.factories import World
+from tests.notifications.helpers import acknowledged
 
 from .helpers import HEALTH_WORDS, notify
 
@@ -198,7 +199,7 @@ def test_acknowledging_stops_pending_deliveries(
     for d in notification.deliveries.all():
         deliver(d.pk)
     assert push_service.received == [] and mail.outbox == []
-    assert services.is_acknowledged(source_key="dose:occ-1", recipient=world.owner)
+    assert acknowledged(source_key="dose:occ-1", recipient=world.owner)
 
 
 @pytest.mark.parametrize("gone_status", [404, 410])
