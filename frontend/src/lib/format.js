@@ -6,7 +6,7 @@ import { userLocale } from './i18n.js';
 
 const cache = new Map();
 function formatter(kind, options) {
-  const key = `${kind}|${JSON.stringify(options)}`;
+  const key = `${userLocale()}|${kind}|${JSON.stringify(options)}`;
   if (!cache.has(key)) {
     try {
       cache.set(key, new Intl[kind](userLocale(), options));
