@@ -84,7 +84,7 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
     return membership
 
 
-ROLE_WORDS = {
+ROLE_WORDS: dict[str, Any] = {
     Role.OWNER: _lazy("owner"),
     Role.CAREGIVER: _lazy("caregiver"),
     Role.CLINICIAN: _lazy("clinician"),

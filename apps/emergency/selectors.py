@@ -35,7 +35,7 @@ def baseline_tryptase(patient: Patient) -> LabResult | None:
     return found.filter(is_baseline=True).first() or found.filter(episode__isnull=True).first()
 
 
-KIT_WORDS = {
+KIT_WORDS: dict[str, Any] = {
     KitStatus.POSITIVE: _("KIT D816V detected"),
     KitStatus.NEGATIVE: _("KIT D816V not detected"),
     KitStatus.NOT_TESTED: _("KIT D816V not tested"),
