@@ -132,6 +132,7 @@ def _card(patient: Patient, now: dt.datetime | None, lang: str) -> dict[str, Any
         # in it, else the owner's.
         "language": lang,
         "words_language": lang if given["action_plan"] or not card.action_plan else written_in,
+        "note_language": lang if given["diagnosis_note"] or not card.diagnosis_note else written_in,
         "translations": dict(card.translations or {}),
         "updated_at": card.updated_at,
     }

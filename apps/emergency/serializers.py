@@ -68,6 +68,7 @@ class EmergencyCardSerializer(StrictSerializer):
         help_text="The language of the owner's own words shown (the action plan): `language` "
         "where the owner gave them in it, else the language they were written in."
     )
+    note_language = serializers.CharField(help_text="The same, for the diagnosis note.")
     translations = serializers.DictField(
         child=CardWordsSerializer(),
         help_text="The owner's own words per language (`it`, `de`, …); never machine-translated.",

@@ -72,7 +72,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 # Each language in its own words (Italiano, Deutsch, …): whoever reads the list finds theirs.
-AUTONYMS = {code: get_language_info(code)["name_local"] for code in LANGUAGE_CODES}
+AUTONYMS = {code: get_language_info(code)["name_local"].capitalize() for code in LANGUAGE_CODES}
 
 
 def _asked(value: str | None) -> str | None:

@@ -6,6 +6,7 @@ Italian, German, French and Spanish (longer words than English)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -18,6 +19,7 @@ from tests.browser.test_screens import SIGNED_IN, _records, demo
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("healthy_service")]
 __all__ = ["demo"]
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # A heading of each language's Today and Your account screens (frontend/src/locales).
 TODAY = {"en": "Today", "it": "Oggi", "de": "Heute", "fr": "Aujourd'hui", "es": "Hoy"}
 ACCOUNT = {"it": "Il tuo account", "de": "Dein Konto", "fr": "Votre compte", "es": "Tu cuenta"}
@@ -94,3 +96,45 @@ def test_every_screen_fits_360px_and_passes_axe_in_each_language(
     finally:
         context.close()
     assert failures == {}, json.dumps(failures, indent=1, ensure_ascii=False)
+
+
+def test_the_public_card_prints_two_languages_on_one_page(browser, live_server, demo) -> None:
+    """German and Italian side by side (a German reader, an Italian patient) fit one A4 page;
+    the PDF and a print-media screenshot go to docs/screenshots for the README."""
+    from apps.accounts.models import User
+    from apps.emergency import services
+
+    maria = User.objects.get(email="maria@demo.mastline.test")
+    maria.language = "it"
+    maria.save(update_fields=["language"])
+    leo, _ids, _check_in = _records(maria)
+    services.card_update(
+        patient=leo,
+        by=maria,
+        fields={
+            "action_plan": "Adrenalina 0,15 mg nella coscia, chiamare il 112, sdraiarlo con le "
+            "gambe sollevate. Seconda penna dopo 5-15 minuti se non migliora.",
+            "translations": {
+                "de": {
+                    "action_plan": "Adrenalin 0,15 mg in den Oberschenkel, 112 anrufen, hinlegen "
+                    "und Beine hochlagern. Zweiter Pen nach 5–15 Minuten, wenn keine Besserung."
+                }
+            },
+        },
+    )
+    _link, token = services.link_create(patient=leo, by=maria, label="travel")
+    context = browser.new_context(locale="de-DE", viewport={"width": 1123, "height": 794})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/card/{token}")
+        expect(page.locator("html")).to_have_attribute("lang", "de")
+        page.get_by_role("link", name="Neben Italiano, zum Drucken").click()
+        expect(page.locator("article")).to_have_count(2)
+        expect(page.locator("article[lang=it] h2").first).to_have_text("Diagnosi")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        pdf = page.pdf(path=str(SCREENSHOTS / "card-de-it.pdf"), prefer_css_page_size=True)
+        assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1  # one page
+        page.emulate_media(media="print")
+        page.screenshot(path=str(SCREENSHOTS / "card-de-it.png"), full_page=True)
+    finally:
+        context.close()
