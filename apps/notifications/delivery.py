@@ -142,6 +142,35 @@ def _action_title(action: dict[str, Any]) -> str:
     return str(ACTION_TITLES.get(code, action.get("title", "")))
 
 
+# What the phone shows once an action done from the notification itself has worked (the service
+# worker has no catalogue of its own): [title, body, body when it is saved only on the phone].
+_DOSE_LOGGED = (
+    gettext_lazy("Dose logged"),
+    gettext_lazy("Saved in Mastline."),
+    gettext_lazy("Saved on this phone; it will sync when online."),
+)
+ACTION_DONE = {
+    "took-it": _DOSE_LOGGED,
+    "log_dose": _DOSE_LOGGED,
+    "have-pens": (
+        gettext_lazy("Carry check answered"),
+        gettext_lazy("Thank you: noted that the pens are with you."),
+    ),
+    "remind-later": (
+        gettext_lazy("Reminder moved"),
+        gettext_lazy("We will remind you again in an hour."),
+    ),
+}
+
+
+def _action(action: dict[str, Any]) -> dict[str, Any]:
+    code = str(action.get("action", ""))[:32]
+    shown: dict[str, Any] = {"action": code, "title": _action_title(action)[:40]}
+    if code in ACTION_DONE:
+        shown["done"] = [str(words) for words in ACTION_DONE[code]]
+    return shown
+
+
 @dataclass(frozen=True)
 class SendResult:
     outcome: str  # an AttemptOutcome: sent / retry / failed / gone
@@ -188,10 +217,7 @@ def push_payload(notification: Notification) -> bytes:
             "urgency": urgency.value,
             "title": "Mastline",
             "body": str(GENERIC_TEXT[urgency]),
-            "actions": [
-                {"action": str(a.get("action", ""))[:32], "title": _action_title(a)[:40]}
-                for a in notification.actions[:2]
-            ],
+            "actions": [_action(a) for a in notification.actions[:2]],
         }
     encoded = json.dumps(data, separators=(",", ":")).encode()
     if len(encoded) > MAX_PUSH_PAYLOAD_BYTES:

@@ -124,15 +124,17 @@ async function logDoseFromNotification(id) {
 // need a connection; without one the tap opens the app instead.
 const serverAction = (action) => (id) => apiCall(`notifications/${id}/actions/${action}`, { method: 'POST' });
 
-const doseLogged = (outcome) => ['Dose logged', outcome.sent ? 'Saved in Mastline.' : 'Saved on this phone; it will sync when online.'];
+// The words come with the push, in the recipient's language (apps/notifications/delivery.py
+// ACTION_DONE); the English here is only for a payload from an older server.
+const doseLogged = (outcome, words = ['Dose logged', 'Saved in Mastline.', 'Saved on this phone; it will sync when online.']) => [words[0], outcome.sent ? words[1] : words[2]];
 
 // What each notification action does without opening the app, and what it says once done.
 // `log_dose` is the action the server's dose reminders carry; `took-it` the same by another name.
 const ACTIONS = {
   log_dose: { run: logDoseFromNotification, done: doseLogged },
   'took-it': { run: logDoseFromNotification, done: doseLogged },
-  'have-pens': { run: serverAction('have-pens'), done: () => ['Carry check answered', 'Thank you: noted that the pens are with you.'] },
-  'remind-later': { run: serverAction('remind-later'), done: () => ['Reminder moved', 'We will remind you again in an hour.'] },
+  'have-pens': { run: serverAction('have-pens'), done: (_outcome, words = ['Carry check answered', 'Thank you: noted that the pens are with you.']) => words },
+  'remind-later': { run: serverAction('remind-later'), done: (_outcome, words = ['Reminder moved', 'We will remind you again in an hour.']) => words },
 };
 
 async function confirm(title, body, tag) {
@@ -148,7 +150,7 @@ async function onNotificationClick(notification, action) {
   if (handler && id) {
     try {
       const outcome = await handler.run(id);
-      const [title, body] = handler.done(outcome);
+      const [title, body] = handler.done(outcome, actions.find((item) => item.action === action)?.done);
       await confirm(title, body, notification.tag);
       return outcome;
     } catch {

@@ -55,6 +55,12 @@ def test_every_push_and_email_comes_in_the_recipients_language(world: World, urg
     assert "Mastline" in push_en["body"] and "Mastline" in push_it["body"]
     assert [a["title"] for a in push_it["actions"]] == ["L'ho preso", "Ricordamelo dopo"]
     assert [a["title"] for a in push_en["actions"]] == ["I took it", "Remind me later"]
+    # What the phone says once a button has worked, too (the service worker has no catalogue).
+    assert push_it["actions"][0]["done"][0] == "Dose registrata"
+    assert push_en["actions"][1]["done"] == [
+        "Reminder moved",
+        "We will remind you again in an hour.",
+    ]
     assert email_it.subject.startswith("Mastline:") and email_it.subject != email_en.subject
     assert "Apri Mastline per vederla" in email_it.body
     assert "Open Mastline to see it" in email_en.body
