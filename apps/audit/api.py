@@ -8,10 +8,14 @@ from rest_framework.request import Request
 from apps.careteam.access import Capability, PatientScopedMixin, capabilities_of
 from apps.careteam.models import Role
 
+from . import words
 from .models import AuditEvent
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    summary = serializers.SerializerMethodField(
+        help_text='The event in words, in the active language ("Looked at the clinic overview").'
+    )
     ip_address = serializers.SerializerMethodField(
         help_text="The caller's address; shown to owners only (null for clinicians)."
     )
@@ -26,9 +30,13 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "action",
             "resource",
             "object_id",
+            "summary",
             "ip_address",
         )
         read_only_fields = fields
+
+    def get_summary(self, event: AuditEvent) -> str:
+        return words.summary(event)
 
     def get_ip_address(self, event: AuditEvent) -> str | None:
         return event.ip_address if self.context.get("full_trail") else None

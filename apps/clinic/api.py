@@ -49,7 +49,12 @@ from .serializers import (
 )
 
 _TAGS = ["clinic"]
-_CATEGORIES = "One of: " + ", ".join(c.value for c in response.CATEGORY_ORDER) + "."
+_CATEGORIES = (
+    "One of: "
+    + ", ".join(c.value for c in (*response.CATEGORY_ORDER, response.Category.NOT_EVALUABLE))
+    + "."
+)
+_REASONS = "One of: " + ", ".join(r.value for r in response.Reason) + "."
 
 
 def _age(patient: Patient, today: dt.date) -> int | None:
@@ -408,10 +413,12 @@ class ClinicResponseView(PatientScopedMixin):
             "Symptom burden per domain and overall (mean daily peak severity), QoL VAS and "
             "labs in the 4 weeks before the medication's start against days 77–104 (month 3) "
             "and 168–195 (month 6), each classified as complete control (≤ 0.5 or ≥ 90 % "
-            "less), major (≥ 60 %), partial (≥ 30 %) or no response, or `stopped` (ended, or no "
-            "dose after the first, by day 104). `classification` is the overall category at "
-            "the latest month available. `thresholds` states every definition "
-            "(apps/clinic/response.py). `medication` is required."
+            "less), major (≥ 60 %), partial (≥ 30 %) or no response; or `stopped` (ended before "
+            "day 104, or no dose within two dose intervals after the first while there was time "
+            "for one); or `not_evaluable` (excluded, no dose yet, too early, no baseline, too "
+            "little data). `classification` is the overall category, `reason` why, and "
+            "`evidence` the doses, days and burdens it rests on. `thresholds` states every "
+            "definition (apps/clinic/response.py, docs/clinic.md). `medication` is required."
         ),
         parameters=[OpenApiParameter("medication", OpenApiTypes.UUID, required=True)],
         responses=inline_serializer(
@@ -422,7 +429,13 @@ class ClinicResponseView(PatientScopedMixin):
                 "end_date": serializers.DateField(allow_null=True),
                 "baseline": _WINDOW,
                 "months": serializers.DictField(child=_WINDOW),
-                "classification": serializers.CharField(allow_null=True, help_text=_CATEGORIES),
+                "classification": serializers.CharField(help_text=_CATEGORIES),
+                "reason": serializers.CharField(help_text=_REASONS),
+                "evidence": serializers.DictField(
+                    help_text="doses_taken, first_dose, last_dose, interval_days, "
+                    "days_on_treatment, days_since_last_dose, burden_baseline, burden_month_3, "
+                    "burden_month_6."
+                ),
                 "stopped": serializers.BooleanField(),
                 "excluded": serializers.CharField(allow_null=True),
                 "doses_taken": serializers.IntegerField(),
@@ -460,10 +473,10 @@ class ClinicResponseCohortView(GenericAPIView):
             "Over the patients on whose care team you are a clinician and who take `drug` (a "
             "catalogue drug id, or a name, case-insensitive): each patient's overall "
             "classification (see the single-patient report) and the table of categories with "
-            "their share of the evaluable patients (one decimal). A patient is not evaluable "
-            "without enough diary data in the windows, or when on concomitant cytoreductive "
-            "therapy (as in the omalizumab cohort this table mirrors). Anyone who is no one's "
-            "clinician gets an empty table."
+            "their share of the evaluable patients (one decimal); `not_evaluable` of `total` "
+            "patients count in no row (excluded for concomitant cytoreductive therapy as in the "
+            "omalizumab cohort this table mirrors, no dose yet, too early, no baseline, too "
+            "little data). Anyone who is no one's clinician gets an empty table."
         ),
         parameters=[OpenApiParameter("drug", OpenApiTypes.STR, required=True)],
         responses=inline_serializer(
@@ -471,6 +484,8 @@ class ClinicResponseCohortView(GenericAPIView):
             {
                 "drug": serializers.CharField(),
                 "evaluable": serializers.IntegerField(),
+                "not_evaluable": serializers.IntegerField(),
+                "total": serializers.IntegerField(),
                 "rows": inline_serializer(
                     "ClinicCohortRow",
                     many=True,
@@ -488,7 +503,9 @@ class ClinicResponseCohortView(GenericAPIView):
                         "display_name": serializers.CharField(),
                         "medication_id": serializers.UUIDField(),
                         "start_date": serializers.DateField(),
-                        "classification": serializers.CharField(allow_null=True),
+                        "classification": serializers.CharField(help_text=_CATEGORIES),
+                        "reason": serializers.CharField(help_text=_REASONS),
+                        "evidence": serializers.DictField(),
                         "excluded": serializers.CharField(allow_null=True),
                         "domains": serializers.DictField(),
                     },
@@ -528,7 +545,9 @@ class ClinicResponseCohortView(GenericAPIView):
                     "display_name": medication.patient.display_name,
                     "medication_id": medication.pk,
                     "start_date": medication.start_date,
-                    "classification": None if report["excluded"] else report["classification"],
+                    "classification": report["classification"],
+                    "reason": report["reason"],
+                    "evidence": report["evidence"],
                     "excluded": report["excluded"],
                     "domains": report["months"][latest]["domain_classification"]
                     if latest
@@ -540,6 +559,8 @@ class ClinicResponseCohortView(GenericAPIView):
             {
                 "drug": catalogue.name if catalogue else drug,
                 "evaluable": evaluable,
+                "not_evaluable": len(patients) - evaluable,
+                "total": len(patients),
                 "rows": [
                     {"category": row.category, "count": row.count, "percent": row.percent}
                     for row in rows
@@ -571,6 +592,11 @@ class CSVRenderer(BaseRenderer):
         self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
     ) -> Any:
         return data if isinstance(data, str | bytes) else str(data)
+
+
+class FHIRJSONRenderer(JSONRenderer):
+    media_type = "application/fhir+json"
+    format = "fhir"
 
 
 class _ExportView(PatientScopedMixin):
@@ -612,15 +638,21 @@ class ClinicExportCSVView(_ExportView):
 
 
 class ClinicExportFHIRView(_ExportView):
+    renderer_classes = [FHIRJSONRenderer, JSONRenderer]
+
     @extend_schema(
         tags=_TAGS,
         summary="Download the record as a FHIR R4 Bundle",
         description=(
-            "A `collection` Bundle: Patient; Observation per symptom entry (severity as "
-            "valueInteger), check-in (QoL VAS) and lab result (UCUM units); MedicationStatement "
-            "per medication; MedicationAdministration per dose (`completed`, or `not-done` with "
-            "the reason); AllergyIntolerance per trigger suspected in an anaphylaxis episode, "
-            "with the episodes as reactions (severity from the grade). Recorded in the audit log."
+            "A `collection` Bundle (application/fhir+json): Patient; Condition (the "
+            "mastocytosis subtype, ICD-10-CM/ICD-10 coded where a code exists); Observation per "
+            "symptom entry (severity as valueInteger), check-in (QoL VAS), lab result (UCUM "
+            "units, LOINC where one exists) and anaphylaxis episode (the grade); "
+            "MedicationStatement per medication (ATC where known; dose as a plain decimal); "
+            "MedicationAdministration per dose (`completed`, or `not-done` with the reason); "
+            "AllergyIntolerance per trigger suspected in an anaphylaxis episode, with the "
+            "episodes as reactions (severity from the grade). docs/fhir.md names every code "
+            "and its source. Recorded in the audit log."
         ),
         responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT},
     )

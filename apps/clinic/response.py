@@ -25,9 +25,22 @@ assessment), so Mastline states its own, from the patient's diary:
   worse category.
 * A domain whose baseline burden is below MIN_BASELINE_BURDEN (1 of 10) had nothing to improve
   and is not classified.
-* **stopped**: the medication ended (its end date) before the month-3 window closed, or no dose
-  was taken after the first one before the month-3 window closed — the cohort's "withdrew at
-  first dose". A stopped patient is counted as stopped whatever the diary shows afterwards.
+* **stopped**: the medication ended (its end date, already past) before the month-3 window
+  closed; or no dose came within STOP_AFTER_INTERVALS dose intervals after the first dose while
+  there was time for one (that deadline is already past) — the cohort's "withdrew at first
+  dose". A stopped patient is counted as stopped whatever the diary shows afterwards. The dose
+  interval is the regimen's: every N days/weeks → N days/weeks, daily → 1 day, on some weekdays →
+  7 days; as-needed (and every-N-hours) regimens have no dose-gap rule.
+* **not evaluable** (a category of its own, never "stopped"), with its reason, first that applies:
+  excluded (concomitant cytoreductive therapy); no dose taken yet; too early (the month-3 window
+  has not closed); no baseline (fewer than MIN_DAYS_WITH_DATA days of diary data in the baseline
+  window, or a baseline burden below MIN_BASELINE_BURDEN); too little data in the month windows.
+  The cohort table counts not-evaluable patients apart; its percentages are of the evaluable ones.
+
+Every report states its evidence: doses taken (count, first, last), days on treatment and since
+the last dose, the dose interval, and the burden at baseline, month 3 and month 6.
+docs/clinic.md repeats these rules for readers of the product; this module is the one the code
+reads.
 
 Windows, in days after the medication's start date (day 0): baseline is the 28 days before it
 (days −28…−1); month 3 is days 77–104 and month 6 days 168–195 — four weeks each, centred near
@@ -48,6 +61,21 @@ class Category(StrEnum):
     PARTIAL = "partial"
     NONE = "none"
     STOPPED = "stopped"
+    NOT_EVALUABLE = "not_evaluable"
+
+
+class Reason(StrEnum):
+    """Why a patient got their category (the `reason` of a report)."""
+
+    MONTH_6 = "month_6"  # the month-6 classification
+    MONTH_3 = "month_3"  # the month-3 classification (month 6 not available)
+    ENDED = "ended"
+    NO_DOSE_WITHIN_INTERVALS = "no_dose_within_intervals"
+    EXCLUDED = "excluded"
+    NO_DOSE = "no_dose"
+    TOO_EARLY = "too_early"
+    NO_BASELINE = "no_baseline"
+    TOO_LITTLE_DATA = "too_little_data"
 
 
 # Best first: the order of the cohort table's rows.
@@ -64,6 +92,8 @@ BASELINE_WINDOW = (-28, -1)
 MONTH_WINDOWS: dict[str, tuple[int, int]] = {"3": (77, 104), "6": (168, 195)}
 # "Stopped" is decided by the end of the month-3 window.
 STOP_DECIDED_BY_DAY = MONTH_WINDOWS["3"][1]
+# Stopped: no dose within this many dose intervals after the first one.
+STOP_AFTER_INTERVALS = 2
 
 # --- thresholds ------------------------------------------------------------------------------------
 COMPLETE_MIN_REDUCTION = 0.90
@@ -82,8 +112,13 @@ THRESHOLDS: dict[str, object] = {
     "major": f"reduction ≥ {MAJOR_MIN_REDUCTION:.0%}",
     "partial": f"reduction ≥ {PARTIAL_MIN_REDUCTION:.0%}",
     "none": f"reduction < {PARTIAL_MIN_REDUCTION:.0%} (including a worsening)",
-    "stopped": f"the medication ended, or no dose was taken after the first, by day "
-    f"{STOP_DECIDED_BY_DAY} after the start",
+    "stopped": f"the medication ended before day {STOP_DECIDED_BY_DAY} after the start, or no "
+    f"dose came within {STOP_AFTER_INTERVALS} dose intervals after the first while there was "
+    "time for one",
+    "not_evaluable": "excluded (concomitant cytoreductive therapy), no dose taken yet, too early "
+    f"(the month-3 window ends on day {MONTH_WINDOWS['3'][1]}), no baseline (fewer than "
+    f"{MIN_DAYS_WITH_DATA} days of data in the baseline window, or a baseline burden below "
+    f"{MIN_BASELINE_BURDEN}), or too little data in the month windows",
     "min_baseline_burden": MIN_BASELINE_BURDEN,
     "min_days_with_data": MIN_DAYS_WITH_DATA,
     "windows": {
@@ -124,15 +159,62 @@ def classify(baseline: float | None, window: float | None) -> Category | None:
     return Category.NONE
 
 
-def stopped(*, start: dt.date, end_date: dt.date | None, taken_dates: Sequence[dt.date]) -> bool:
-    """Ended before the month-3 window closed, or no dose after the first one by then."""
-    decided_by = start + dt.timedelta(days=STOP_DECIDED_BY_DAY)
-    if end_date is not None and end_date < decided_by:
-        return True
+def interval_days(kind: str, regimen_interval_days: int | None) -> int | None:
+    """The dose interval the stopped rule waits for, in days (None: no dose-gap rule)."""
+    if kind == "interval":
+        return regimen_interval_days
+    if kind == "daily":
+        return 1
+    if kind == "weekdays":
+        return 7
+    return None
+
+
+def stop_reason(
+    *,
+    start: dt.date,
+    end_date: dt.date | None,
+    taken_dates: Sequence[dt.date],
+    interval: int | None,
+    today: dt.date,
+) -> Reason | None:
+    """ENDED or NO_DOSE_WITHIN_INTERVALS when the patient stopped, else None (see the module)."""
+    if (
+        end_date is not None
+        and end_date < today
+        and end_date < start + dt.timedelta(days=STOP_DECIDED_BY_DAY)
+    ):
+        return Reason.ENDED
     taken = sorted(d for d in taken_dates if d >= start)
-    if not taken:
-        return False  # never started: not a withdrawal, just no data (not evaluable)
-    return not any(taken[0] < d <= decided_by for d in taken[1:])
+    if not taken or interval is None:
+        return None  # never started: not a withdrawal, just not evaluable
+    first = taken[0]
+    deadline = first + dt.timedelta(days=STOP_AFTER_INTERVALS * interval)
+    if deadline >= today:
+        return None  # there has not been time for the next dose yet
+    if any(first < d <= deadline for d in taken[1:]):
+        return None
+    return Reason.NO_DOSE_WITHIN_INTERVALS
+
+
+def stopped(
+    *,
+    start: dt.date,
+    end_date: dt.date | None,
+    taken_dates: Sequence[dt.date],
+    interval: int | None = 28,
+    today: dt.date | None = None,
+) -> bool:
+    return (
+        stop_reason(
+            start=start,
+            end_date=end_date,
+            taken_dates=taken_dates,
+            interval=interval,
+            today=today or dt.date.max,
+        )
+        is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -177,16 +259,42 @@ def _day_peak(day: Mapping[str, int | None] | None) -> int | None:
     return max(values) if values else None
 
 
-def overall_category(
-    *, is_stopped: bool, by_month: Mapping[str, Category | None]
-) -> Category | None:
-    """Stopped wins; otherwise the overall category at the latest month that has one."""
-    if is_stopped:
-        return Category.STOPPED
+@dataclass(frozen=True)
+class Decision:
+    category: Category
+    reason: Reason
+
+
+def decide(
+    *,
+    start: dt.date,
+    today: dt.date,
+    end_date: dt.date | None,
+    taken_dates: Sequence[dt.date],
+    interval: int | None,
+    baseline: float | None,
+    by_month: Mapping[str, Category | None],
+    excluded: bool = False,
+) -> Decision:
+    """The overall category of one patient and why (the order is the module's)."""
+    if excluded:
+        return Decision(Category.NOT_EVALUABLE, Reason.EXCLUDED)
+    stop = stop_reason(
+        start=start, end_date=end_date, taken_dates=taken_dates, interval=interval, today=today
+    )
+    if stop is not None:
+        return Decision(Category.STOPPED, stop)
+    if not any(d >= start for d in taken_dates):
+        return Decision(Category.NOT_EVALUABLE, Reason.NO_DOSE)
+    if start + dt.timedelta(days=MONTH_WINDOWS["3"][1]) >= today:
+        return Decision(Category.NOT_EVALUABLE, Reason.TOO_EARLY)
+    if baseline is None or baseline < MIN_BASELINE_BURDEN:
+        return Decision(Category.NOT_EVALUABLE, Reason.NO_BASELINE)
     for month in sorted(by_month, key=int, reverse=True):
-        if by_month[month] is not None:
-            return by_month[month]
-    return None
+        category = by_month[month]
+        if category is not None:
+            return Decision(category, Reason(f"month_{month}"))
+    return Decision(Category.NOT_EVALUABLE, Reason.TOO_LITTLE_DATA)
 
 
 @dataclass(frozen=True)
@@ -198,8 +306,10 @@ class CohortRow:
 
 def cohort_rows(classifications: Iterable[Category | None]) -> tuple[int, list[CohortRow]]:
     """(evaluable, one row per category) — percent of the evaluable patients, one decimal.
-    Patients without a category (not enough data, excluded) are not evaluable."""
-    counted = [c for c in classifications if c is not None]
+    Not-evaluable patients (and None) count in no row."""
+    counted: list[Category] = [
+        c for c in classifications if c is not None and c != Category.NOT_EVALUABLE
+    ]
     evaluable = len(counted)
     rows = [
         CohortRow(

@@ -565,19 +565,36 @@ def evaluate_response(med: Medication, data: ResponseData) -> dict[str, Any]:
                 for domain in domains
             },
         }
-    # Decided once the month-3 window is over, or earlier if the medication has already ended.
-    decided = start + dt.timedelta(days=response.STOP_DECIDED_BY_DAY) < today or (
-        med.end_date is not None and med.end_date < today
-    )
-    is_stopped = decided and response.stopped(
-        start=start, end_date=med.end_date, taken_dates=data.taken_dates
-    )
-    classification = response.overall_category(is_stopped=is_stopped, by_month=overall_by_month)
     excluded = (
         f"concomitant cytoreductive therapy ({', '.join(data.concomitant)})"
         if data.concomitant
         else None
     )
+    interval = response.interval_days(med.regimen_kind, med.regimen().interval_days)
+    decision = response.decide(
+        start=start,
+        today=today,
+        end_date=med.end_date,
+        taken_dates=data.taken_dates,
+        interval=interval,
+        baseline=base.overall,
+        by_month=overall_by_month,
+        excluded=excluded is not None,
+    )
+    taken = [d for d in data.taken_dates if d >= start]
+    evidence = {
+        "doses_taken": len(taken),
+        "first_dose": taken[0] if taken else None,
+        "last_dose": taken[-1] if taken else None,
+        "interval_days": interval,
+        "days_on_treatment": (today - start).days,
+        "days_since_last_dose": (today - taken[-1]).days if taken else None,
+        "burden_baseline": base.overall,
+        **{
+            f"burden_month_{m}": months[m]["overall"] if months[m]["complete"] else None
+            for m in response.MONTH_WINDOWS
+        },
+    }
     return {
         "medication": {"id": med.pk, "name": med.name, "drug_class": med.drug_class},
         "start_date": start,
@@ -590,10 +607,12 @@ def evaluate_response(med: Medication, data: ResponseData) -> dict[str, Any]:
             "qol": base.qol,
         },
         "months": months,
-        "classification": classification,
-        "stopped": is_stopped,
+        "classification": decision.category,
+        "reason": decision.reason,
+        "evidence": evidence,
+        "stopped": decision.category == response.Category.STOPPED,
         "excluded": excluded,
-        "doses_taken": len([d for d in data.taken_dates if d >= start]),
+        "doses_taken": len(taken),
         "labs": _lab_points(data.labs, start),
         "thresholds": response.THRESHOLDS,
     }

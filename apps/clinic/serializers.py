@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import ngettext
 from rest_framework import serializers
 
 from apps.core.serializers import StrictModelSerializer
@@ -25,7 +26,12 @@ class PatientListParams(serializers.Serializer):
         unknown = sorted(set(codes) - set(FLAGS))
         if unknown:
             raise serializers.ValidationError(
-                f"Unknown flag(s): {', '.join(unknown)}. Known: {', '.join(FLAGS)}."
+                ngettext(
+                    "Unknown flag: %(unknown)s. Known: %(known)s.",
+                    "Unknown flags: %(unknown)s. Known: %(known)s.",
+                    len(unknown),
+                )
+                % {"unknown": ", ".join(unknown), "known": ", ".join(FLAGS)}
             )
         return codes
 

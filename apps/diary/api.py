@@ -24,6 +24,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from apps.careteam.access import Capability, PatientScopedMixin
 from apps.glossary.models import TermKind
@@ -432,6 +433,24 @@ _TIMELINE_SERIALIZERS: dict[str, type[serializers.BaseSerializer]] = {
 }
 
 
+class TimelinePageParams(serializers.Serializer):
+    cursor = serializers.CharField(required=False, max_length=400)
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=selectors.TIMELINE_MAX_PAGE_SIZE,
+        default=selectors.TIMELINE_PAGE_SIZE,
+    )
+
+    def validate_cursor(self, value: str) -> selectors.TimelineCursor:
+        try:
+            return selectors.TimelineCursor.decode(value)
+        except ValueError:
+            raise serializers.ValidationError(
+                _("Not a cursor of this list: follow `next` as given.")
+            ) from None
+
+
 class TimelineView(PatientScopedMixin):
     read_capability = Capability.READ_DIARY
     audit_resource = "timeline"
@@ -443,14 +462,23 @@ class TimelineView(PatientScopedMixin):
         description=(
             "Symptoms, check-ins, trigger exposures, anaphylaxis episodes and lab results of the "
             f"period, oldest first, each as its own endpoint shows it. At most {MAX_DAYS} days; "
-            "by default the last 30. A check-in sits at the start of its local day."
+            "by default the last 30. A check-in sits at the start of its local day. Paged: "
+            f"`page_size` items (default {selectors.TIMELINE_PAGE_SIZE}, at most "
+            f"{selectors.TIMELINE_MAX_PAGE_SIZE}); `next` is the URL of the following page (the "
+            "same period, after the last item), null on the last one."
         ),
-        parameters=[_FROM, _TO],
+        parameters=[
+            _FROM,
+            _TO,
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next`."),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
         responses=inline_serializer(
             "Timeline",
             {
                 "from": serializers.DateTimeField(),
                 "to": serializers.DateTimeField(),
+                "next": serializers.URLField(allow_null=True),
                 "items": inline_serializer(
                     "TimelineItem",
                     many=True,
@@ -472,7 +500,15 @@ class TimelineView(PatientScopedMixin):
             default_days=30,
         )
         params.is_valid(raise_exception=True)
+        paging = TimelinePageParams(data=request.query_params)
+        paging.is_valid(raise_exception=True)
         period: selectors.Period = params.validated_data["period"]
+        page = selectors.timeline(
+            patient=patient,
+            period=period,
+            after=paging.validated_data.get("cursor"),
+            size=paging.validated_data["page_size"],
+        )
         context = {"request": request, "patient": patient}
         items = [
             {
@@ -480,9 +516,19 @@ class TimelineView(PatientScopedMixin):
                 "at": item.at,
                 "record": _TIMELINE_SERIALIZERS[item.kind](item.record, context=context).data,
             }
-            for item in selectors.timeline(patient=patient, period=period)
+            for item in page.items
         ]
-        return Response({"from": period.start, "to": period.end, "items": items})
+        next_url = None
+        if page.next is not None:
+            # The same period, pinned: a default `to` of "now" would move between pages.
+            next_url = request.build_absolute_uri()
+            for key, value in (
+                ("from", period.start.isoformat()),
+                ("to", period.end.isoformat()),
+                ("cursor", page.next.encode()),
+            ):
+                next_url = replace_query_param(next_url, key, value)
+        return Response({"from": period.start, "to": period.end, "next": next_url, "items": items})
 
 
 class InsightParams(serializers.Serializer):

@@ -3,12 +3,17 @@ timeline and the data behind the insights. Each runs a fixed number of queries."
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
+import uuid
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from rest_framework import serializers
@@ -163,36 +168,109 @@ class TimelineItem:
     record: Any
 
 
-def timeline(*, patient: Patient, period: Period) -> list[TimelineItem]:
-    """Every live diary record of the period, oldest first (six queries, whatever the rows).
-    A check-in sits at the start of its local day."""
+@dataclass(frozen=True)
+class TimelineCursor:
+    """The last item of a page: the next page starts strictly after (at, kind, id)."""
+
+    at: dt.datetime
+    kind: str
+    pk: str
+
+    def encode(self) -> str:
+        raw = json.dumps([self.at.isoformat(), self.kind, self.pk]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> TimelineCursor:
+        """Raises ValueError on anything but a cursor this module wrote."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            at, kind, pk = json.loads(raw)
+            moment = dt.datetime.fromisoformat(at)
+            if moment.tzinfo is None or kind not in TIMELINE_KINDS:
+                raise ValueError(token)
+            return cls(moment.astimezone(dt.UTC), kind, str(uuid.UUID(pk)))
+        except (TypeError, ValueError, binascii.Error, json.JSONDecodeError) as error:
+            raise ValueError(token) from error
+
+
+TIMELINE_KINDS = ("anaphylaxis_episode", "check_in", "lab_result", "symptom", "trigger_exposure")
+TIMELINE_PAGE_SIZE = 100
+TIMELINE_MAX_PAGE_SIZE = 200
+
+
+def _after(kind: str, field: str, cursor: TimelineCursor | None) -> Q:
+    """Rows of `kind` that sort after the cursor in (at, kind, id) order."""
+    if cursor is None:
+        return Q()
+    if kind > cursor.kind:
+        return Q(**{f"{field}__gte": cursor.at})
+    if kind < cursor.kind:
+        return Q(**{f"{field}__gt": cursor.at})
+    return Q(**{f"{field}__gt": cursor.at}) | Q(**{field: cursor.at, "pk__gt": cursor.pk})
+
+
+def _check_ins_after(cursor: TimelineCursor | None, zone: zoneinfo.ZoneInfo) -> Q:
+    """The same for check-ins, which sit at the local midnight starting their day."""
+    if cursor is None:
+        return Q()
+    day = cursor.at.astimezone(zone).date()  # its midnight is at or before the cursor
+    later = Q(local_date__gt=day)
+    if local_midnight(day, zone) != cursor.at or cursor.kind > "check_in":
+        return later
+    if cursor.kind < "check_in":
+        return later | Q(local_date=day)
+    return later | Q(local_date=day, pk__gt=cursor.pk)
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    items: list[TimelineItem]
+    next: TimelineCursor | None
+
+
+def timeline(
+    *,
+    patient: Patient,
+    period: Period,
+    after: TimelineCursor | None = None,
+    size: int = TIMELINE_PAGE_SIZE,
+) -> TimelinePage:
+    """One page of the period's live diary records, oldest first, after the cursor (six queries,
+    whatever the rows: each kind reads at most size + 1 rows). A check-in sits at the start of
+    its local day. `next` is the cursor of the following page, None on the last one."""
     zone = patient.zone
     window = {"patient": patient, "deleted_at__isnull": True}
     first_day, after_last_day = local_date_bounds(period.start, period.end, zone)
+    limit = size + 1
     items: list[TimelineItem] = []
-    for entry in symptom_entries().filter(
-        **window, occurred_at__gte=period.start, occurred_at__lt=period.end
-    ):
-        items.append(TimelineItem("symptom", entry.occurred_at, entry))
+
+    def timed(kind: str, queryset: QuerySet[Any], field: str) -> None:
+        rows = queryset.filter(
+            _after(kind, field, after),
+            **window,
+            **{f"{field}__gte": period.start, f"{field}__lt": period.end},
+        ).order_by(field, "pk")[:limit]
+        items.extend(TimelineItem(kind, getattr(row, field), row) for row in rows)
+
+    timed("symptom", symptom_entries(), "occurred_at")
     for check_in in DailyCheckIn.objects.filter(
-        **window, local_date__gte=first_day, local_date__lt=after_last_day
-    ):
+        _check_ins_after(after, zone),
+        **window,
+        local_date__gte=first_day,
+        local_date__lt=after_last_day,
+    ).order_by("local_date", "pk")[:limit]:
         day_start = local_midnight(check_in.local_date, zone).astimezone(dt.UTC)
         items.append(TimelineItem("check_in", day_start, check_in))
-    for exposure in trigger_exposures().filter(
-        **window, occurred_at__gte=period.start, occurred_at__lt=period.end
-    ):
-        items.append(TimelineItem("trigger_exposure", exposure.occurred_at, exposure))
-    for episode in anaphylaxis_episodes().filter(
-        **window, onset_at__gte=period.start, onset_at__lt=period.end
-    ):
-        items.append(TimelineItem("anaphylaxis_episode", episode.onset_at, episode))
-    for lab in LabResult.objects.filter(
-        **window, sampled_at__gte=period.start, sampled_at__lt=period.end
-    ):
-        items.append(TimelineItem("lab_result", lab.sampled_at, lab))
+    timed("trigger_exposure", trigger_exposures(), "occurred_at")
+    timed("anaphylaxis_episode", anaphylaxis_episodes(), "onset_at")
+    timed("lab_result", LabResult.objects.all(), "sampled_at")
     items.sort(key=lambda item: (item.at, item.kind, str(item.record.pk)))
-    return items
+    page = items[:size]
+    if len(items) <= size:
+        return TimelinePage(page, None)
+    last = page[-1]
+    return TimelinePage(page, TimelineCursor(last.at, last.kind, str(last.record.pk)))
 
 
 # --- insights --------------------------------------------------------------------------------------
@@ -201,7 +279,7 @@ def timeline(*, patient: Patient, period: Period) -> list[TimelineItem]:
 def patient_insights(
     *, patient: Patient, period: Period, threshold: int, window: dt.timedelta
 ) -> dict[str, Any]:
-    """Daily burden per domain and trigger associations for the period (four queries)."""
+    """Daily burden per domain and trigger associations for the period (five queries)."""
     zone = patient.zone
     # The period's local days: from the day `start` falls in to the day before `end`.
     day = period.start.astimezone(zone).date()
@@ -212,16 +290,25 @@ def patient_insights(
         day += dt.timedelta(days=1)
 
     window_q = {"patient": patient, "deleted_at__isnull": True}
-    entries = SymptomEntry.objects.filter(
-        **window_q, occurred_at__gte=period.start, occurred_at__lt=period.end + window
-    ).values_list("occurred_at", "symptom__domain", "severity")
-    burden_entries = []
-    flares = []
-    for occurred_at, domain, severity in entries:
-        if occurred_at < period.end:
-            burden_entries.append((occurred_at.astimezone(zone).date(), domain, severity))
-        if severity >= threshold:
-            flares.append(occurred_at)
+    # The database reduces the entries to one peak per local day and domain, and returns only
+    # the flares' times: a long span reads per-day rows, not every entry.
+    burden_entries = list(
+        SymptomEntry.objects.filter(
+            **window_q, occurred_at__gte=period.start, occurred_at__lt=period.end
+        )
+        .annotate(day=TruncDate("occurred_at", tzinfo=zone))
+        .values_list("day", "symptom__domain")
+        .annotate(peak=Max("severity"))
+        .order_by()
+    )
+    flares = list(
+        SymptomEntry.objects.filter(
+            **window_q,
+            occurred_at__gte=period.start,
+            occurred_at__lt=period.end + window,
+            severity__gte=threshold,
+        ).values_list("occurred_at", flat=True)
+    )
     checked_in = DailyCheckIn.objects.filter(
         **window_q, local_date__gte=days[0], local_date__lte=days[-1]
     ).values_list("local_date", flat=True)

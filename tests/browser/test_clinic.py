@@ -240,9 +240,16 @@ def test_a_clinician_triages_reviews_notes_and_prints(
     assert "recent_anaphylaxis" in rows(page).nth(1).locator("[data-flag]").evaluate_all(
         "els => els.map((el) => el.dataset.flag)"
     )
-    scores = [int(s) for s in rows(page).locator("td.num:nth-of-type(2)").all_text_contents()]
-    assert scores == sorted(scores, reverse=True), scores
-    expect(page.get_by_role("columnheader", name=re.compile("^Urgency"))).to_have_attribute(
+    anaphylaxis = rows(page).nth(1).locator('[data-flag="recent_anaphylaxis"]')
+    expect(anaphylaxis).to_contain_text("1 episode in the last 30 days")
+    expect(anaphylaxis).not_to_contain_text("(s)")
+    # Priority in words with its reasons, not a bare score.
+    priorities = rows(page).get_by_test_id("priority")
+    expect(priorities.nth(0)).to_contain_text("High")
+    expect(priorities.nth(0)).to_contain_text(re.compile(r"\d urgent flags?, \d warnings?"))
+    expect(priorities.nth(1)).to_contain_text("High1 urgent flag")
+    assert not re.search(r"\b\d{2,3}\b", priorities.nth(0).inner_text())
+    expect(page.get_by_role("columnheader", name=re.compile("^Priority"))).to_have_attribute(
         "aria-sort", "descending"
     )
     page.wait_for_load_state("networkidle")
@@ -301,6 +308,25 @@ def test_a_clinician_triages_reviews_notes_and_prints(
     audit = page.get_by_test_id("audit")
     expect(audit).to_contain_text("Who saw this record")
     expect(audit).to_contain_text("(clinician)")
+    expect(audit).to_contain_text("Looked at the clinic overview")
+    expect(audit).not_to_contain_text("clinic-overview")
+    expect(page.get_by_test_id("chart-qol")).to_contain_text(
+        "Quality of life, from 0 (worst) to 100 (best)"
+    )
+    # At 1,440 px the trail fits its column: nothing clipped, no sideways scroll inside it.
+    page.set_viewport_size({"width": 1440, "height": 900})
+    fit = page.get_by_test_id("audit-table").evaluate(
+        """table => {
+            const box = table.closest('.card').getBoundingClientRect();
+            const scroller = table.parentElement;
+            return {
+                inside: table.getBoundingClientRect().right <= box.right + 0.5,
+                scrolls: scroller.scrollWidth - scroller.clientWidth,
+            };
+        }"""
+    )
+    assert fit == {"inside": True, "scrolls": 0}, fit
+    page.set_viewport_size(DESKTOP["viewport"])
     notes = page.get_by_test_id("notes")
     expect(notes).to_contain_text("No notes yet.")
     notes.get_by_label("Note").fill("Relapse after the missed omalizumab dose; restart this week.")
@@ -346,6 +372,14 @@ def test_a_clinician_triages_reviews_notes_and_prints(
     )
     expect(page.get_by_test_id("cohort-table")).to_be_visible()
     expect(page.get_by_test_id("cohort-patients")).to_contain_text("Leo Okafor")
+    # Leo (one dose 20 days ago, the next not yet due) is not "stopped": not yet evaluable.
+    leo = page.get_by_test_id("cohort-patients").get_by_role("row", name=re.compile("Leo Okafor"))
+    expect(leo).to_contain_text("Not yet evaluable")
+    expect(leo).not_to_contain_text("Stopped")
+    expect(page.get_by_test_id("cohort-evaluable")).to_have_text(
+        "1 of 2 patients on Omalizumab evaluable; 1 not yet evaluable."
+    )
+    expect(page.get_by_test_id("response-evidence")).to_contain_text("7 doses taken")
     page.wait_for_load_state("networkidle")
     assert axe_violations(page) == []
     shoot(page, "clinic-response")
@@ -402,13 +436,21 @@ def test_a_clinician_without_a_second_factor_enrols_and_an_idle_session_ends(
 
     page = desktop
     page.goto(f"{live_server.url}/clinic/patients")
+    api_calls: list[tuple[str, int]] = []
+    page.on(
+        "response", lambda r: api_calls.append((r.url, r.status)) if "/api/v1/" in r.url else None
+    )
     page.get_by_label("Email").fill(CLINICIAN_EMAIL)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
 
-    # No authenticator yet: the list's 403 `totp_required` leads to enrolment, then back.
+    # No authenticator yet: enrolment first, then back; no patient data is asked for before it.
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-step sign-in")
     assert "/clinic/security?next=%2Fclinic%2Fpatients" in page.url
+    page.wait_for_load_state("networkidle")
+    before_factor = [url for url, _ in api_calls if "/api/v1/auth/" not in url]
+    assert before_factor == [], before_factor
+    assert [call for call in api_calls if call[1] == 403] == []
     page.get_by_role("button", name="Set up an authenticator app").click()
     qr = page.get_by_role("img", name="QR code that adds Mastline to an authenticator app")
     expect(qr).to_be_visible()

@@ -52,6 +52,12 @@ def _build(clinician, start: dt.date) -> dict[str, str]:
         excluded, start - dt.timedelta(days=28), start + dt.timedelta(days=200), lambda d: 5
     )
     expected[str(excluded.pk)] = "excluded"
+    # Started long ago, history begins at one dose 20 days ago (Leo of the demo): not stopped,
+    # not evaluable (no diary before the start).
+    recent = patient_of(clinician, "Recent")
+    med = omalizumab(recent, start)
+    doses(med, [timezone.now().date() - dt.timedelta(days=20)])
+    expected[str(recent.pk)] = "no_baseline"
     return expected
 
 
@@ -70,6 +76,7 @@ def test_the_cohort_table_of_the_brief(world, client_for) -> None:
     body = answer.data
     assert body["drug"] == "Omalizumab"
     assert body["evaluable"] == 13
+    assert body["not_evaluable"] == 2 and body["total"] == 15
     assert [(r["category"], r["count"], r["percent"]) for r in body["rows"]] == [
         ("complete", 5, 38.5),
         ("major", 3, 23.1),
@@ -78,10 +85,14 @@ def test_the_cohort_table_of_the_brief(world, client_for) -> None:
         ("stopped", 2, 15.4),
     ]
     got = {
-        str(p["id"]): (p["classification"] or ("excluded" if p["excluded"] else None))
+        str(p["id"]): p["reason"] if p["classification"] == "not_evaluable" else p["classification"]
         for p in body["patients"]
     }
     assert got == expected
+    stopped = next(p for p in body["patients"] if p["classification"] == "stopped")
+    assert stopped["reason"] == "no_dose_within_intervals"
+    assert stopped["evidence"]["doses_taken"] == 1
+    assert stopped["evidence"]["burden_baseline"] == BASELINE
     # By catalogue id too.
     drug_id = Medication.objects.filter(patient__display_name="P00").get().catalogue_id
     by_id = client_for(world.clinician).get(reverse("clinic-response-cohort"), {"drug": drug_id})

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
 
 from apps.audit.models import AuditEvent
+from apps.careteam.models import SMSubtype
 from apps.clinic.models import ClinicalNote
 from apps.diary.models import (
     AnaphylaxisEpisode,
@@ -23,6 +25,7 @@ from apps.diary.models import (
     Trigger,
     TriggerExposure,
 )
+from apps.medications.models import Medication
 from tests.factories import UserFactory, enable_totp
 
 from .builders import daily_diary, doses, omalizumab, patient_of
@@ -39,7 +42,17 @@ def _frozen():
 
 def _record(patient) -> None:
     today = NOW.date()
-    med = omalizumab(patient, today - dt.timedelta(days=90))
+    med = omalizumab(patient, today - dt.timedelta(days=90), dose=Decimal("150"), dose_unit="mg")
+    Medication.objects.create(
+        patient=patient,
+        name="Famotidine",
+        drug_class="h2_antihistamine",
+        dose=Decimal("20.000"),
+        dose_unit="mg",
+        start_date=today - dt.timedelta(days=30),
+        regimen_kind="daily",
+        times_of_day=["08:00", "20:00"],
+    )
     doses(med, [today - dt.timedelta(days=84), today - dt.timedelta(days=56)])
     doses(med, [today - dt.timedelta(days=28)], status="skipped")
     daily_diary(patient, today - dt.timedelta(days=20), today - dt.timedelta(days=1), lambda d: 4)
@@ -132,29 +145,59 @@ def test_csv_exports(world, client_for) -> None:
 
 
 def test_fhir_bundle_validates(world, client_for) -> None:
+    world.patient.sm_subtype = SMSubtype.INDOLENT
+    world.patient.save(update_fields=["sm_subtype"])
     _record(world.patient)
     answer = client_for(world.owner).get(
         reverse("clinic-export-fhir", kwargs={"patient_pk": world.patient.pk})
     )
     assert answer.status_code == 200
-    raw = json.loads(answer.content)
+    assert answer["Content-Type"].startswith("application/fhir+json")
+    text = answer.content.decode()
+    # No number, and no number inside a text, in exponent form ("1.5E+2", "2E+1").
+    number_tokens: list[str] = []
+    json.loads(text, parse_float=number_tokens.append, parse_int=number_tokens.append)
+    assert number_tokens and not [n for n in number_tokens if "e" in n.lower()]
+    assert not [t for t in _texts(json.loads(text)) if re.search(r"\d[eE][+-]?\d", t)]
+    raw = json.loads(text)
     bundle = Bundle.model_validate(raw)
     assert bundle.type == "collection"
+    # Round trip: read back into the models and written out again, the same document.
+    assert json.loads(bundle.model_dump_json(exclude_none=True)) == raw
     counts: dict[str, int] = {}
-    for entry in bundle.entry:
+    for entry in bundle.entry or []:
+        assert entry.resource is not None
         kind = entry.resource.get_resource_type()
         counts[kind] = counts.get(kind, 0) + 1
-    # 21 symptom entries + 20 check-ins + 3 labs; 1 medication; 3 doses; heat, suspected once.
+    # 21 symptom entries + 20 check-ins + 3 labs + 2 episodes; 2 medications; 3 doses; heat,
+    # suspected once.
     assert counts == {
         "Patient": 1,
-        "Observation": 44,
-        "MedicationStatement": 1,
+        "Condition": 1,
+        "Observation": 46,
+        "MedicationStatement": 2,
         "MedicationAdministration": 3,
         "AllergyIntolerance": 1,
     }
-    by_type = {}
+    by_type: dict[str, list] = {}
     for entry in raw["entry"]:
         by_type.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
+    condition = by_type["Condition"][0]
+    assert condition["code"]["text"] == "Indolent systemic mastocytosis"
+    assert condition["code"]["coding"] == [
+        {
+            "system": "http://hl7.org/fhir/sid/icd-10-cm",
+            "code": "D47.02",
+            "display": "Systemic mastocytosis",
+        }
+    ]
+    assert condition["subject"] == {"reference": f"urn:uuid:{world.patient.pk}"}
+    dosages = {r["medicationCodeableConcept"]["text"]: r for r in by_type["MedicationStatement"]}
+    assert dosages["Omalizumab"]["dosage"][0]["text"].startswith("150 mg every 4 weeks")
+    assert dosages["Famotidine"]["dosage"][0]["text"].startswith("20 mg ")
+    assert dosages["Omalizumab"]["medicationCodeableConcept"]["coding"] == [
+        {"system": "http://www.whocc.no/atc", "code": "R03DX05"}
+    ]
     statuses = sorted(r["status"] for r in by_type["MedicationAdministration"])
     assert statuses == ["completed", "completed", "not-done"]
     skipped = next(r for r in by_type["MedicationAdministration"] if r["status"] == "not-done")
@@ -163,6 +206,69 @@ def test_fhir_bundle_validates(world, client_for) -> None:
     assert allergy["reaction"][0]["severity"] == "moderate"
     units = {o["valueQuantity"]["code"] for o in by_type["Observation"] if "valueQuantity" in o}
     assert units == {"ng/mL", "%", "[IU]/mL"}
+    loinc = {
+        c["code"]
+        for o in by_type["Observation"]
+        for c in o["code"].get("coding", [])
+        if c["system"] == "http://loinc.org"
+    }
+    assert loinc == {"21582-2", "19113-0"}
+    kit = next(o for o in by_type["Observation"] if o["code"]["text"] == "KIT D816V allele burden")
+    assert kit["valueQuantity"]["value"] == 0.8
+    assert all(c["system"] != "http://loinc.org" for c in kit["code"]["coding"])  # none verified
+    grades = sorted(
+        (
+            o.get("valueInteger")
+            for o in by_type["Observation"]
+            if o["code"]["text"].startswith("Anaphylaxis")
+        ),
+        key=str,
+    )
+    assert grades == [2, None]
+
+
+def _texts(node, key: str = "") -> list[str]:
+    """Every string of a JSON document but ids and references (UUIDs hold hex digits)."""
+    if isinstance(node, dict):
+        return [t for k, v in node.items() for t in _texts(v, k)]
+    if isinstance(node, list):
+        return [t for v in node for t in _texts(v, key)]
+    if isinstance(node, str) and key not in {"id", "reference", "fullUrl"}:
+        return [node]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("150", "150"),
+        ("150.000", "150"),
+        ("20", "20"),
+        ("0.150", "0.15"),
+        ("1000", "1000"),
+        ("2.5", "2.5"),
+    ],
+)
+def test_plain_decimal(value: str, text: str) -> None:
+    from apps.clinic.exports import plain_decimal
+
+    assert plain_decimal(Decimal(value)) == text
+
+
+def test_every_subtype_has_a_condition(world) -> None:
+    from fhir.resources.R4B.condition import Condition
+
+    from apps.clinic.exports import fhir_bundle
+
+    for subtype in SMSubtype:
+        world.patient.sm_subtype = subtype
+        bundle = fhir_bundle(world.patient, now=NOW)
+        condition = next(
+            e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Condition"
+        )
+        Condition.model_validate(condition)
+        codes = [c["code"] for c in condition["code"].get("coding", [])]
+        assert codes or subtype == SMSubtype.UNKNOWN, subtype
 
 
 def test_clinical_notes_belong_to_their_author(world, client_for) -> None:

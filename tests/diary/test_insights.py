@@ -136,5 +136,5 @@ def test_insights_run_a_fixed_number_of_queries(world, owner, django_assert_num_
                 patient=world.patient, occurred_at=at, symptom=flushing, severity=i % 11
             )
             TriggerExposure.objects.create(patient=world.patient, occurred_at=at, trigger=heat)
-        with django_assert_num_queries(7):  # session, user, membership, four reads
+        with django_assert_num_queries(8):  # session, user, membership, five reads
             assert owner.get(path).status_code == 200

@@ -1,6 +1,7 @@
 // One patient for their clinician: flags with evidence, symptom burden per domain, quality of life,
 // doses on one timeline, anaphylaxis episodes and labs as charts (each with its numbers), the
 // clinician's notes, who saw the record (when the clinician may see that), and the downloads.
+import { t } from '@lingui/core/macro';
 import { useState } from 'preact/hooks';
 import { Link } from '../lib/router.jsx';
 import { Field, FormError, humanize, useSubmit } from '../lib/ui.jsx';
@@ -173,7 +174,7 @@ function Audit({ patientId }) {
       {audit.data && !events.length && <p class="muted">No clinician has opened it yet.</p>}
       {events.length > 0 && (
         <div class="table-scroll" tabIndex={0} role="region" aria-label="Clinicians who opened this record">
-          <table>
+          <table class="audit-table" data-testid="audit-table">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -189,9 +190,7 @@ function Audit({ patientId }) {
                     {event.actor_label}
                     {event.actor_role && ` (${humanize(event.actor_role).toLowerCase()})`}
                   </td>
-                  <td>
-                    {humanize(event.action)} {humanize(event.resource).toLowerCase()}
-                  </td>
+                  <td>{event.summary || `${humanize(event.action)} ${humanize(event.resource).toLowerCase()}`}</td>
                 </tr>
               ))}
             </tbody>
@@ -296,7 +295,7 @@ export function PatientView({ patientId, query }) {
               {qol.length ? (
                 <LineChart
                   testid="chart-qol"
-                  title="Quality of life (VAS 0–100)"
+                  title={t`Quality of life, from 0 (worst) to 100 (best)`}
                   days={data.qol.dates}
                   series={qol}
                   yRange={[0, 100]}

@@ -1,6 +1,7 @@
 // Treatment response: one patient's symptom burden per domain at baseline and at months 3 and 6 of
 // a medication, with the server's classification; and the same classification over every patient
 // of this clinician on that drug (the cohort table of the published omalizumab series).
+import { plural, t } from '@lingui/core/macro';
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
@@ -12,13 +13,27 @@ import { formatDate, Problem } from './util.jsx';
 import { useData } from '../lib/data.js';
 
 const MONTHS = ['3', '6'];
-const CATEGORY_LABEL = {
-  complete: 'Complete control',
-  major: 'Major response',
-  partial: 'Partial response',
-  none: 'No response',
-  stopped: 'Stopped',
-};
+const categoryLabels = () => ({
+  complete: t`Complete control`,
+  major: t`Major response`,
+  partial: t`Partial response`,
+  none: t`No response`,
+  stopped: t`Stopped`,
+  not_evaluable: t`Not yet evaluable`,
+});
+// Why a patient got their category (apps/clinic/response.py, Reason).
+const reasonLabel = (reason) =>
+  ({
+    month_6: t`at month 6`,
+    month_3: t`at month 3`,
+    ended: t`the medication ended before month 3`,
+    no_dose_within_intervals: t`no dose within two dose intervals after the first`,
+    excluded: t`excluded: concomitant cytoreductive therapy`,
+    no_dose: t`no dose taken yet`,
+    too_early: t`too early: the month-3 window is not over`,
+    no_baseline: t`no baseline: too little diary data in the 4 weeks before the start`,
+    too_little_data: t`too little diary data at months 3 and 6`,
+  })[reason] || humanize(reason);
 const LABS = [
   ['tryptase', 'Serum tryptase (ng/mL)'],
   ['kit_d816v', 'KIT D816V allele burden (%)'],
@@ -27,7 +42,28 @@ const LABS = [
 
 const isNumber = (v) => typeof v === 'number' || (typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)));
 const show = (v) => (isNumber(v) ? String(Math.round(Number(v) * 10) / 10) : '—');
-export const category = (value) => (value ? CATEGORY_LABEL[value] || humanize(value) : 'Not classified');
+export const category = (value) => (value ? categoryLabels()[value] || humanize(value) : t`Not classified`);
+
+// The evidence a classification rests on: doses, days and burden at baseline, month 3 and 6.
+function Evidence({ evidence }) {
+  if (!evidence) return null;
+  const e = evidence;
+  const burden = (v) => (isNumber(v) ? show(v) : t`no data`);
+  return (
+    <ul class="response-evidence" data-testid="response-evidence">
+      <li>
+        {plural(e.doses_taken, { one: '# dose taken', other: '# doses taken' })}
+        {e.first_dose ? t` (first ${formatDate(e.first_dose)}, last ${formatDate(e.last_dose)})` : ''}
+      </li>
+      <li>
+        {plural(e.days_on_treatment, { one: '# day since the start', other: '# days since the start' })}
+        {e.days_since_last_dose != null ? `; ${plural(e.days_since_last_dose, { one: '# day since the last dose', other: '# days since the last dose' })}` : ''}
+        {e.interval_days ? `; ${plural(e.interval_days, { one: 'a dose every day', other: 'a dose every # days' })}` : ''}
+      </li>
+      <li>{t`Symptom burden: baseline ${burden(e.burden_baseline)}, month 3 ${burden(e.burden_month_3)}, month 6 ${burden(e.burden_month_6)} (of 10)`}</li>
+    </ul>
+  );
+}
 
 function reduction(base, value) {
   if (!isNumber(base) || !isNumber(value) || Number(base) === 0) return '';
@@ -88,7 +124,7 @@ function ResponseTable({ report }) {
             </tr>
           ))}
           <tr>
-            <th scope="row">Quality of life (VAS 0–100)</th>
+            <th scope="row">{t`Quality of life, from 0 (worst) to 100 (best)`}</th>
             <td>{show(base.qol)}</td>
             {months.map((month, i) =>
               month.complete === false ? (
@@ -145,7 +181,7 @@ function Thresholds({ thresholds }) {
       <dl class="thresholds">
         {entries.map(([key, value]) => (
           <Fragment key={key}>
-            <dt>{CATEGORY_LABEL[key] || humanize(key)}</dt>
+            <dt>{categoryLabels()[key] || humanize(key)}</dt>
             <dd>{String(value)}</dd>
           </Fragment>
         ))}
@@ -158,8 +194,12 @@ function CohortTable({ cohort }) {
   const patients = cohort.patients || [];
   return (
     <>
-      <p>
-        {cohort.evaluable} evaluable {cohort.evaluable === 1 ? 'patient' : 'patients'} of {patients.length} on {cohort.drug}.
+      <p data-testid="cohort-evaluable">
+        {plural(cohort.total ?? patients.length, {
+          one: `${cohort.evaluable} of # patient on ${cohort.drug} evaluable`,
+          other: `${cohort.evaluable} of # patients on ${cohort.drug} evaluable`,
+        })}
+        {cohort.not_evaluable ? `; ${plural(cohort.not_evaluable, { one: '# not yet evaluable', other: '# not yet evaluable' })}` : ''}.
       </p>
       <table class="cohort-table" data-testid="cohort-table">
         <caption class="visually-hidden">Response to {cohort.drug} among your patients</caption>
@@ -202,7 +242,10 @@ function CohortTable({ cohort }) {
                   <Link href={`/clinic/patients/${p.id}/response?medication=${p.medication_id}`}>{p.display_name}</Link>
                 </th>
                 <td>{formatDate(p.start_date)}</td>
-                <td>{p.excluded ? `Not evaluable: ${p.excluded}` : p.classification ? category(p.classification) : 'Not evaluable: not enough diary data yet'}</td>
+                <td>
+                  {category(p.classification)}
+                  {p.reason && <span class="row-sub">{reasonLabel(p.reason)}</span>}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -261,13 +304,14 @@ export function ResponseReport({ patientId, query }) {
         <section class="card panel" aria-labelledby="report-title" data-testid="response-report">
           <h2 id="report-title">{drugName}</h2>
           <p>
-            Started {formatDate(r.start_date)}
-            {r.end_date ? `, ended ${formatDate(r.end_date)}` : ''}; {r.doses_taken} {r.doses_taken === 1 ? 'dose' : 'doses'} taken since.
+            {t`Started ${formatDate(r.start_date)}`}
+            {r.end_date ? t`, ended ${formatDate(r.end_date)}` : ''}.
           </p>
           <p class="response-verdict" data-testid="classification">
-            <strong>Overall: {r.excluded ? `not evaluable (${r.excluded})` : category(r.classification)}</strong>
-            {!r.excluded && r.classification && r.classification !== 'stopped' && ` (at month ${r.months?.['6']?.classification ? 6 : 3})`}.
+            <strong>{t`Overall: ${category(r.classification)}`}</strong>
+            {r.reason && ` (${reasonLabel(r.reason)})`}.
           </p>
+          <Evidence evidence={r.evidence} />
           <ResponseTable report={r} />
           <h3>Labs</h3>
           <LabsTable labs={r.labs} />

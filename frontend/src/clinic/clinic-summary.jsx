@@ -1,10 +1,11 @@
 // The visit summary: the overview on a few A4 pages, black on white, for the clinic's paper or a
 // PDF ("Print / save as PDF" opens the browser's print dialog; clinic.css has the print rules).
+import { t } from '@lingui/core/macro';
 import { Link } from '../lib/router.jsx';
 import { patientApi } from './api.js';
 import { describeSeries, DoseTimeline, LabCharts, LineChart } from './clinic-charts.jsx';
 import { burdenSeries, EpisodesTable, overviewPath, PERIODS } from './clinic-patient.jsx';
-import { formatDate, patientFacts, Problem, SEVERITY_LABEL } from './util.jsx';
+import { flagDetail, formatDate, patientFacts, Problem, SEVERITY_LABEL } from './util.jsx';
 import { useData } from '../lib/data.js';
 
 // The width of an A4 page's text block at 96 dpi with 15 mm margins (180 mm ≈ 680 px).
@@ -59,7 +60,7 @@ export function VisitSummary({ patientId, session, query }) {
                 {data.flags.map((flag) => (
                   <li key={flag.code}>
                     <strong>{SEVERITY_LABEL[flag.severity] || flag.severity}: {flag.label}</strong>
-                    {flag.detail && ` — ${flag.detail}`}
+                    {flag.detail && ` — ${flagDetail(flag)}`}
                   </li>
                 ))}
               </ul>
@@ -76,7 +77,7 @@ export function VisitSummary({ patientId, session, query }) {
               <p>No symptoms logged in this period.</p>
             )}
             {qol.length ? (
-              <LineChart title="Quality of life (VAS 0–100)" days={data.qol.dates} series={qol} yRange={[0, 100]} summary={describeSeries(data.qol.dates, qol)} light fixedWidth={A4_WIDTH} height={160} />
+              <LineChart title={t`Quality of life, from 0 (worst) to 100 (best)`} days={data.qol.dates} series={qol} yRange={[0, 100]} summary={describeSeries(data.qol.dates, qol)} light fixedWidth={A4_WIDTH} height={160} />
             ) : (
               <p>No daily check-ins in this period.</p>
             )}

@@ -202,8 +202,17 @@ export function ClinicApp({ session, path, query }) {
     if (route) document.title = `${route.title} · Mastline Clinic`;
   }, [route?.title]);
 
+  // No patient data is asked for before the second factor: its screen first, then back here.
+  const factorPath = { verify: '/clinic/verify', enrol: '/clinic/security' }[session.secondFactor];
+  useEffect(() => {
+    if (signedInNow && factorPath && path !== factorPath) {
+      navigate(`${factorPath}?${new URLSearchParams({ next: safeNext(path + (query.toString() ? `?${query}` : '')) })}`, { replace: true });
+    }
+  }, [signedInNow, factorPath, path]);
+
   if (!signedInNow) return <ClinicSignIn query={query} />;
   if (path === '/clinic/signin') return null;
+  if (session.secondFactor === 'checking' || (factorPath && path !== factorPath)) return null;
   let content;
   if (!route) {
     content = (

@@ -1,6 +1,7 @@
 // Every patient who shared their record with this clinician, most urgent first, with the flags that
 // make them urgent; each flag opens the records behind it. Sorting, the flag filter, the search and
 // the page live in the address, so a view can be bookmarked and Back returns to it.
+import { plural, t } from '@lingui/core/macro';
 import { useEffect, useState } from 'preact/hooks';
 import { Link, navigate } from '../lib/router.jsx';
 import { clinicApi } from './api.js';
@@ -10,7 +11,7 @@ import { useData } from '../lib/data.js';
 const PAGE_SIZE = 25;
 // The server's order for each sort key; a header says which one is in force (aria-sort).
 const SORTS = {
-  urgency: { label: 'Urgency', direction: 'descending', says: 'most urgent first' },
+  urgency: { label: 'Priority', direction: 'descending', says: 'most urgent first' },
   name: { label: 'Patient', direction: 'ascending', says: 'by name, A to Z' },
   last_activity: { label: 'Last activity', direction: 'descending', says: 'most recent activity first' },
 };
@@ -28,6 +29,25 @@ function SortHeader({ sortKey, ordering, onSort, children }) {
         <span class="visually-hidden">{active ? `, sorted ${sort.says}` : `, sort ${sort.says}`}</span>
       </button>
     </th>
+  );
+}
+
+// The priority in words, with its reasons: the flags by severity (the score only orders the list:
+// 100 per urgent flag, 10 per warning, 1 per note — apps/clinic/flags.py).
+function Priority({ flags }) {
+  const count = (severity) => flags.filter((f) => f.severity === severity).length;
+  const [urgent, warning, info] = [count('urgent'), count('warning'), count('info')];
+  const level = urgent ? t`High` : warning ? t`Medium` : info ? t`Low` : t`None`;
+  const reasons = [
+    urgent && plural(urgent, { one: '# urgent flag', other: '# urgent flags' }),
+    warning && plural(warning, { one: '# warning', other: '# warnings' }),
+    info && plural(info, { one: '# note', other: '# notes' }),
+  ].filter(Boolean);
+  return (
+    <span class={`priority priority--${urgent ? 'high' : warning ? 'medium' : info ? 'low' : 'none'}`} data-testid="priority">
+      <strong>{level}</strong>
+      {reasons.length > 0 && <span class="row-sub">{reasons.join(', ')}</span>}
+    </span>
   );
 }
 
@@ -56,7 +76,9 @@ function PatientRow({ patient, openFlag, onToggleFlag }) {
             <span class="muted">None</span>
           )}
         </td>
-        <td class="num">{patient.urgency_score ?? '—'}</td>
+        <td>
+          <Priority flags={patient.flags} />
+        </td>
         <td class="num">{patient.days_since_last_injection == null ? '—' : `${patient.days_since_last_injection} d`}</td>
         <td class="num">{percent(patient.adherence_30d)}</td>
         <td>{formatDateTime(patient.last_activity_at)}</td>
@@ -128,7 +150,7 @@ export function PatientList({ query }) {
       </div>
       <p role="status" class="list-count" data-testid="list-count">
         {data
-          ? `${data.count} ${data.count === 1 ? 'patient' : 'patients'}${filterLabel ? ` flagged “${filterLabel}”` : ''}${term ? ` matching “${term}”` : ''}.`
+          ? `${plural(data.count, { one: '# patient', other: '# patients' })}${filterLabel ? t` flagged “${filterLabel}”` : ''}${term ? t` matching “${term}”` : ''}.`
           : loading
             ? 'Loading patients…'
             : ''}

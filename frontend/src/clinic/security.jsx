@@ -1,8 +1,10 @@
 // The clinician's second factor: enrol an authenticator app (QR code or the secret typed in, then a
 // first code) and verify a code when the server asks for it in this session. Both return to the
 // screen that needed them (`next`).
+import { plural } from '@lingui/core/macro';
 import { useState } from 'preact/hooks';
 import { Link, navigate } from '../lib/router.jsx';
+import { signedIn } from '../lib/session.js';
 import { Field, FormError, useSubmit } from '../lib/ui.jsx';
 import { clinicApi, safeNext } from './api.js';
 import { Problem } from './util.jsx';
@@ -40,7 +42,7 @@ export function TotpEnrol({ query }) {
               </li>
             ))}
           </ul>
-          <button type="button" class="button" onClick={() => navigate(safeNext(next), { replace: true })}>
+          <button type="button" class="button" onClick={() => signedIn().finally(() => navigate(safeNext(next), { replace: true }))}>
             I have saved them: continue
           </button>
         </section>
@@ -54,8 +56,8 @@ export function TotpEnrol({ query }) {
         <h1>Two-step sign-in</h1>
         <section class="card" data-testid="totp-status">
           <p>
-            <strong>Two-step sign-in is on.</strong> {status.data.recovery_codes_left} recovery{' '}
-            {status.data.recovery_codes_left === 1 ? 'code' : 'codes'} left.
+            <strong>Two-step sign-in is on.</strong>{' '}
+            {plural(status.data.recovery_codes_left, { one: '# recovery code left.', other: '# recovery codes left.' })}
           </p>
           {!status.data.verified && (
             <p>
@@ -138,6 +140,8 @@ export function TotpVerify({ query }) {
   const [code, setCode] = useState('');
   const { busy, error, submit, fields } = useSubmit(async () => {
     await clinicApi('auth/totp/verify', { method: 'POST', body: { code: clean(code) } });
+    // The session's user and patients, now that the second factor is passed.
+    await signedIn();
     navigate(next, { replace: true });
   });
   return (

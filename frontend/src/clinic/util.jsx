@@ -1,4 +1,5 @@
 // Pieces the clinician screens share: flags and their evidence, record tables, dates.
+import { plural, t } from '@lingui/core/macro';
 import { useState } from 'preact/hooks';
 import { useData } from '../lib/data.js';
 import { humanize } from '../lib/ui.jsx';
@@ -154,9 +155,30 @@ function EvidenceBody({ data, caption }) {
   return <RecordsTable records={data} caption={caption} />;
 }
 
+// The timeline comes in pages: the first with the evidence, the next ones when asked for.
+function useMorePages(first) {
+  const [more, setMore] = useState({ items: [], next: null, loading: false, error: null, of: null });
+  const current = more.of === first ? more : { items: [], next: first?.next || null, loading: false, error: null, of: first };
+  const loadMore = async () => {
+    if (!current.next) return;
+    setMore({ ...current, loading: true, error: null });
+    try {
+      const page = await clinicApi(apiPathOf(current.next));
+      setMore({ ...current, items: [...current.items, ...(page.items || [])], next: page.next || null, loading: false });
+    } catch (error) {
+      setMore({ ...current, loading: false, error });
+    }
+  };
+  const data = first && Array.isArray(first.items) ? { ...first, items: [...first.items, ...current.items] } : first;
+  return { data, next: current.next, loading: current.loading, error: current.error, loadMore };
+}
+
 export function Evidence({ flag, patientName, id, onClose, headingLevel = 3 }) {
   const Heading = `h${headingLevel}`;
-  const { data, error, loading } = useData(() => clinicApi(apiPathOf(flag.evidence_url)), [flag.evidence_url]);
+  const first = useData(() => clinicApi(apiPathOf(flag.evidence_url)), [flag.evidence_url]);
+  const { error, loading } = first;
+  const pages = useMorePages(first.data);
+  const data = pages.data;
   const title = `Evidence: ${flag.label}${patientName ? ` — ${patientName}` : ''}`;
   return (
     <section class="evidence" id={id} aria-labelledby={`${id}-title`} data-testid="evidence">
@@ -168,12 +190,27 @@ export function Evidence({ flag, patientName, id, onClose, headingLevel = 3 }) {
           </button>
         )}
       </div>
-      {flag.detail && <p>{flag.detail}</p>}
+      {flag.detail && <p>{flagDetail(flag)}</p>}
       {loading && !data && <p class="muted">Loading the records…</p>}
       <Problem error={error} what="The evidence could not be loaded" />
       {data && <EvidenceBody data={data} caption={title} />}
+      {pages.next && (
+        <button type="button" class="button button--secondary button--small" onClick={pages.loadMore} disabled={pages.loading} data-testid="evidence-more">
+          {pages.loading ? t`Loading…` : t`Show more`}
+        </button>
+      )}
+      <Problem error={pages.error} what={t`The next records could not be loaded`} />
     </section>
   );
+}
+
+// A flag's detail as the server words it, with a count in real plurals ("1 episode", not
+// "1 episode(s)").
+export function flagDetail(flag) {
+  const detail = flag.detail || '';
+  const counted = /^(\d+) episode\(s\)(.*)$/s.exec(detail);
+  if (!counted) return detail;
+  return plural(Number(counted[1]), { one: '# episode', other: '# episodes' }) + counted[2];
 }
 
 // A flag as a toggle that shows its evidence; the severity is in words, not only in colour.
@@ -188,7 +225,7 @@ export function FlagButton({ flag, expanded, controls, onToggle }) {
       data-flag={flag.code}
     >
       <span class="flag__severity">{SEVERITY_LABEL[flag.severity] || humanize(flag.severity)}:</span> {flag.label}
-      {flag.detail && <span class="flag__detail"> — {flag.detail}</span>}
+      {flag.detail && <span class="flag__detail"> — {flagDetail(flag)}</span>}
     </button>
   );
 }

@@ -73,6 +73,17 @@ export function secondFactorStep(user, login) {
 
 // At start: no hint → signed out without asking the server (no 403 noise); a hint → show it at once
 // (offline too), then confirm with the server.
+// The clinic asks for nothing but the second factor until it is passed (C5). `secondFactor` in the
+// session: 'checking' | 'verify' | 'enrol' | null, from auth/me (C5 fields) or else auth/totp, both
+// answered before the second factor. Outside the clinic: null.
+export async function clinicSecondFactor(me) {
+  if (!location.pathname.startsWith('/clinic')) return null;
+  const status = me && 'totp_verified' in me ? { enabled: me.totp_enabled, verified: me.totp_verified, required: me.totp_required } : await api('auth/totp').catch(() => null);
+  if (status?.enabled && !status.verified) return 'verify';
+  if (status?.required && !status.enabled) return 'enrol';
+  return null;
+}
+
 export async function startSession() {
   const hint = await kvGet('session').catch(() => null);
   refreshCsrf().catch(() => {});
@@ -80,7 +91,7 @@ export async function startSession() {
     setSession({ status: 'signed-out' });
     return;
   }
-  setSession({ status: 'signed-in', ...hint });
+  setSession({ status: 'signed-in', ...hint, secondFactor: location.pathname.startsWith('/clinic') ? 'checking' : null });
   try {
     const user = await api('auth/me');
     const step = secondFactorStep(user);
@@ -88,7 +99,9 @@ export async function startSession() {
       setSession({ status: step, user });
       return;
     }
-    setSession({ user });
+    const secondFactor = await clinicSecondFactor(user);
+    setSession({ user, secondFactor });
+    if (secondFactor) return;
     await reloadPatients(hint.patientId);
   } catch (error) {
     if (error.status === 401 || (error.status === 403 && !error.code?.startsWith('totp'))) await signedOut();
@@ -103,7 +116,9 @@ export async function signedIn(user, login) {
     setSession({ status: step, user: me, patients: [], patientId: null });
     return;
   }
-  setSession({ status: 'signed-in', user: me, patients: [], patientId: null });
+  const secondFactor = await clinicSecondFactor(me);
+  setSession({ status: 'signed-in', user: me, patients: [], patientId: null, secondFactor });
+  if (secondFactor) return;
   await reloadPatients();
 }
 

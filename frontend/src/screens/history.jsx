@@ -61,6 +61,17 @@ function details(kind, r) {
   return parts.join(' · ');
 }
 
+// The timeline comes in pages (`next`); the history lists the whole period it shows.
+async function withLaterPages(first) {
+  const items = [...first.items];
+  for (let page = first; page.next; ) {
+    const next = new URL(page.next, location.origin);
+    page = await api(next.pathname.replace(/^\/api\/v1\//, '') + next.search);
+    items.push(...page.items);
+  }
+  return { ...first, items };
+}
+
 export function History({ patient, query }) {
   const [kind, setKind] = useState(query?.get('kind') || '');
   const [day, setDay] = useState(query?.get('day') || '');
@@ -72,7 +83,7 @@ export function History({ patient, query }) {
   const timeline = useData(
     async () => {
       const [diary, doses, medications] = await Promise.all([
-        kind === 'dose' ? { items: [] } : api(patientPath(patient.id, `timeline${range}`)),
+        kind === 'dose' ? { items: [] } : api(patientPath(patient.id, `timeline${range}`)).then(withLaterPages),
         kind && kind !== 'dose' ? { results: [] } : api(patientPath(patient.id, 'doses/?page_size=100')),
         kind && kind !== 'dose' ? [] : api(patientPath(patient.id, 'medications/')),
       ]);
