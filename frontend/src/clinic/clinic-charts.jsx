@@ -1,6 +1,8 @@
 // Charts of the clinician screens, drawn with uPlot (fetched with the screens that import this
 // module, never with the patient app's first load). A chart is a picture for sighted readers only
 // (aria-hidden); every one carries a sentence saying what it shows and its numbers in a table.
+import { msg, t } from '@lingui/core/macro';
+import { i18n } from '../lib/i18n.js';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -106,7 +108,7 @@ export function LineChart({ title, days, series, yRange, xRange, fromZero, unit 
         <caption class="visually-hidden">{title}</caption>
         <thead>
           <tr>
-            <th scope="col">Date</th>
+            <th scope="col">{t`Date`}</th>
             {shown.map((s) => (
               <th scope="col" key={s.label}>
                 {s.label}
@@ -203,7 +205,7 @@ export function DoseTimeline({ doses, light, fixedWidth, headingLevel, testid })
     data,
     { fixedWidth },
   );
-  if (!doses.length) return <p class="muted">No doses in this period.</p>;
+  if (!doses.length) return <p class="muted">{t`No doses in this period.`}</p>;
   const totals = names.map(([key, name]) => {
     const rows = doses.filter((d) => (d.medication_id || d.medication) === key);
     const sum = (status) => rows.reduce((n, d) => n + (d[status] || 0), 0);
@@ -211,16 +213,16 @@ export function DoseTimeline({ doses, light, fixedWidth, headingLevel, testid })
   });
   const summary = totals.map((t) => `${t.name}: ${t.taken} taken, ${t.missed} missed, ${t.skipped} skipped.`).join(' ');
   const table = (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label="Doses per day: the numbers">
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={t`Doses per day: the numbers`}>
       <table>
-        <caption class="visually-hidden">Doses per day and medication</caption>
+        <caption class="visually-hidden">{t`Doses per day and medication`}</caption>
         <thead>
           <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Medication</th>
-            <th scope="col">Taken</th>
-            <th scope="col">Missed</th>
-            <th scope="col">Skipped</th>
+            <th scope="col">{t`Date`}</th>
+            <th scope="col">{t`Medication`}</th>
+            <th scope="col">{t`Taken`}</th>
+            <th scope="col">{t`Missed`}</th>
+            <th scope="col">{t`Skipped`}</th>
           </tr>
         </thead>
         <tbody>
@@ -238,16 +240,16 @@ export function DoseTimeline({ doses, light, fixedWidth, headingLevel, testid })
     </div>
   );
   return (
-    <Figure title="Doses taken, missed and skipped" summary={summary} table={table} headingLevel={headingLevel} testid={testid}>
+    <Figure title={t`Doses taken, missed and skipped`} summary={summary} table={table} headingLevel={headingLevel} testid={testid}>
       <div class="chart" ref={ref} aria-hidden="true" />
       <table class="dose-totals">
-        <caption class="visually-hidden">Doses in this period per medication</caption>
+        <caption class="visually-hidden">{t`Doses in this period per medication`}</caption>
         <thead>
           <tr>
-            <th scope="col">Medication</th>
-            <th scope="col">Taken</th>
-            <th scope="col">Missed</th>
-            <th scope="col">Skipped</th>
+            <th scope="col">{t`Medication`}</th>
+            <th scope="col">{t`Taken`}</th>
+            <th scope="col">{t`Missed`}</th>
+            <th scope="col">{t`Skipped`}</th>
           </tr>
         </thead>
         <tbody>
@@ -266,19 +268,20 @@ export function DoseTimeline({ doses, light, fixedWidth, headingLevel, testid })
 }
 
 export const LABS = [
-  ['tryptase', 'Serum tryptase', ' ng/mL'],
-  ['kit_d816v', 'KIT D816V allele burden', '%'],
-  ['total_ige', 'Total IgE', ' kU/L'],
+  ['tryptase', msg`Serum tryptase`, ' ng/mL'],
+  ['kit_d816v', msg`KIT D816V allele burden`, '%'],
+  ['total_ige', msg`Total IgE`, ' kU/L'],
 ];
 
 // One small chart per analyte (their units differ), each with its values.
 export function LabCharts({ labs, period, light, fixedWidth, headingLevel }) {
   const xRange = period?.from && period?.to ? [Date.parse(period.from) / 1000, Date.parse(period.to) / 1000] : undefined;
   const present = LABS.filter(([key]) => labs?.[key]?.length);
-  if (!present.length) return <p class="muted">No lab results in this period.</p>;
+  if (!present.length) return <p class="muted">{t`No lab results in this period.`}</p>;
   return (
     <div class="lab-charts">
-      {present.map(([key, title, unit]) => {
+      {present.map(([key, titleMessage, unit]) => {
+        const title = typeof titleMessage === 'string' ? titleMessage : i18n._(titleMessage);
         const rows = [...labs[key]].sort((a, b) => Date.parse(a.sampled_at) - Date.parse(b.sampled_at));
         const days = rows.map((r) => r.sampled_at);
         const series = [{ label: title, values: rows.map((r) => r.value) }];
