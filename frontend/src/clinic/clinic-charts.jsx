@@ -60,7 +60,7 @@ function Figure({ title, headingLevel = 3, summary, table, children, testid }) {
       {children}
       {table && (
         <details class="chart-figure__numbers">
-          <summary>The numbers: {title.toLowerCase()}</summary>
+          <summary>{t`The numbers: ${title.toLowerCase()}`}</summary>
           {table}
         </details>
       )}
@@ -103,7 +103,7 @@ export function LineChart({ title, days, series, yRange, xRange, fromZero, unit 
   );
   if (!data) return null;
   const table = (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label={`${title}: the numbers`}>
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={t`${title}: the numbers`}>
       <table>
         <caption class="visually-hidden">{title}</caption>
         <thead>
@@ -148,8 +148,13 @@ export function describeSeries(days, series, unit = '') {
       const [lastDay, last] = points[points.length - 1];
       const [, first] = points[0];
       const peak = points.reduce((best, point) => (point[1] > best[1] ? point : best));
-      const trend = points.length < 2 || last === first ? 'unchanged' : last > first ? `up from ${first}${unit}` : `down from ${first}${unit}`;
-      return `${label}: ${last}${unit} on ${formatDate(lastDay)} (${trend}; highest ${peak[1]}${unit} on ${formatDate(peak[0])}).`;
+      const from = `${first}${unit}`;
+      const trend = points.length < 2 || last === first ? t`unchanged` : last > first ? t`up from ${from}` : t`down from ${from}`;
+      const value = `${last}${unit}`;
+      const top = `${peak[1]}${unit}`;
+      const on = formatDate(lastDay);
+      const topOn = formatDate(peak[0]);
+      return t`${label}: ${value} on ${on} (${trend}; highest ${top} on ${topOn}).`;
     })
     .filter(Boolean)
     .join(' ');
@@ -211,7 +216,7 @@ export function DoseTimeline({ doses, light, fixedWidth, headingLevel, testid })
     const sum = (status) => rows.reduce((n, d) => n + (d[status] || 0), 0);
     return { name, taken: sum('taken'), missed: sum('missed'), skipped: sum('skipped') };
   });
-  const summary = totals.map((t) => `${t.name}: ${t.taken} taken, ${t.missed} missed, ${t.skipped} skipped.`).join(' ');
+  const summary = totals.map(({ name, taken, missed, skipped }) => t`${name}: ${taken} taken, ${missed} missed, ${skipped} skipped.`).join(' ');
   const table = (
     <div class="table-scroll" tabIndex={0} role="region" aria-label={t`Doses per day: the numbers`}>
       <table>

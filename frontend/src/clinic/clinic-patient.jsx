@@ -12,9 +12,9 @@ import { daysAgo, FlagList, formatDate, formatDateTime, isoDay, patientFacts, Pr
 import { useData } from '../lib/data.js';
 
 export const PERIODS = [
-  [90, '3 months'],
-  [182, '6 months'],
-  [365, '12 months'],
+  [90, msg`Last 3 months`],
+  [182, msg`Last 6 months`],
+  [365, msg`Last 12 months`],
 ];
 
 export const EXPORTS = [
@@ -266,7 +266,7 @@ export function PatientView({ patientId, query }) {
       <div role="group" aria-label={t`Period shown`} class="chips period">
         {PERIODS.map(([value, label]) => (
           <button key={value} type="button" class="chip" aria-pressed={days === value ? 'true' : 'false'} onClick={() => setDays(value)}>
-            Last {label}
+            {i18n._(label)}
           </button>
         ))}
       </div>

@@ -69,7 +69,9 @@ function Evidence({ evidence }) {
 function reduction(base, value) {
   if (!isNumber(base) || !isNumber(value) || Number(base) === 0) return '';
   const pct = Math.round(((Number(base) - Number(value)) / Number(base)) * 100);
-  return pct >= 0 ? `, ${pct}% less` : `, ${-pct}% more`;
+  const less = pct;
+  const more = -pct;
+  return pct >= 0 ? t`, ${less}% less` : t`, ${more}% more`;
 }
 
 // Baseline against months 3 and 6: mean daily peak severity per domain (and overall), the QoL
@@ -98,11 +100,11 @@ function ResponseTable({ report }) {
           <tr>
             <th scope="col">{t`Domain`}</th>
             <th scope="col">
-              Baseline <span class="row-sub">{formatDate(base.from)} – {formatDate(base.to)}</span>
+              {t`Baseline`} <span class="row-sub">{formatDate(base.from)} – {formatDate(base.to)}</span>
             </th>
             {MONTHS.map((m, i) => (
               <th scope="col" key={m}>
-                Month {m} <span class="row-sub">{formatDate(months[i].from)} – {formatDate(months[i].to)}</span>
+                {t`Month ${m}`} <span class="row-sub">{formatDate(months[i].from)} – {formatDate(months[i].to)}</span>
               </th>
             ))}
           </tr>
@@ -140,7 +142,7 @@ function ResponseTable({ report }) {
           </tr>
         </tbody>
       </table>
-      {quiet.length > 0 && <p class="muted">No symptoms in any window: {quiet.map((d) => humanize(d)).join(', ')}.</p>}
+      {quiet.length > 0 && <p class="muted">{t`No symptoms in any window: ${quiet.map((d) => humanize(d)).join(', ')}.`}</p>}
     </div>
   );
 }
@@ -203,7 +205,7 @@ function CohortTable({ cohort }) {
         {cohort.not_evaluable ? `; ${plural(cohort.not_evaluable, { one: '# not yet evaluable', other: '# not yet evaluable' })}` : ''}.
       </p>
       <table class="cohort-table" data-testid="cohort-table">
-        <caption class="visually-hidden">Response to {cohort.drug} among your patients</caption>
+        <caption class="visually-hidden">{t`Response to ${cohort.drug} among your patients`}</caption>
         <thead>
           <tr>
             <th scope="col">{t`Response`}</th>
@@ -261,7 +263,7 @@ function CohortSection({ drug, headingLevel = 2 }) {
   const Heading = `h${headingLevel}`;
   return (
     <section class="card panel" aria-labelledby="cohort-title" data-testid="cohort">
-      <Heading id="cohort-title">All your patients on {cohort.data?.drug || drug}</Heading>
+      <Heading id="cohort-title">{t`All your patients on ${cohort.data?.drug || drug}`}</Heading>
       {cohort.loading && !cohort.data && <p class="muted">{t`Loading…`}</p>}
       <Problem error={cohort.error} what={t`The cohort could not be loaded`} />
       {cohort.data && <CohortTable cohort={cohort.data} />}
@@ -282,9 +284,9 @@ export function ResponseReport({ patientId, query }) {
   return (
     <>
       <p class="back">
-        <Link href={`/clinic/patients/${patientId}`}>← Back to {name || 'the patient'}</Link>
+        <Link href={`/clinic/patients/${patientId}`}>{name ? t`← Back to ${name}` : t`← Back to the patient`}</Link>
       </p>
-      <h1>Treatment response{name ? `: ${name}` : ''}</h1>
+      <h1>{name ? t`Treatment response: ${name}` : t`Treatment response`}</h1>
       <Problem error={medications.error} what={t`The medications could not be loaded`} />
       {list.length > 0 && (
         <div class="field field--inline">

@@ -5,11 +5,18 @@ import { Link } from '../lib/router.jsx';
 import { patientApi } from './api.js';
 import { describeSeries, DoseTimeline, LabCharts, LineChart } from './clinic-charts.jsx';
 import { burdenSeries, EpisodesTable, overviewPath, PERIODS } from './clinic-patient.jsx';
-import { flagDetail, formatDate, patientFacts, Problem, SEVERITY_LABEL } from './util.jsx';
+import { flagDetail, formatDate, patientFacts, Problem, SEVERITY_LABEL, word } from './util.jsx';
 import { useData } from '../lib/data.js';
 
 // The width of an A4 page's text block at 96 dpi with 15 mm margins (180 mm ≈ 680 px).
 const A4_WIDTH = 680;
+
+// "Period: 1 Sep 2026 to 30 Nov 2026. Prepared on 30 Nov 2026 by Dr …".
+function periodLine(from, by) {
+  const start = formatDate(from.toISOString());
+  const today = formatDate(new Date().toISOString());
+  return by ? t`Period: ${start} to ${today}. Prepared on ${today} by ${by}.` : t`Period: ${start} to ${today}. Prepared on ${today}.`;
+}
 
 export function VisitSummary({ patientId, session, query }) {
   const days = PERIODS.some(([value]) => value === Number(query.get('days'))) ? Number(query.get('days')) : 182;
@@ -25,9 +32,9 @@ export function VisitSummary({ patientId, session, query }) {
   return (
     <>
       <div class="summary-toolbar no-print">
-        <Link href={`/clinic/patients/${patientId}`}>← Back to {name}</Link>
+        <Link href={`/clinic/patients/${patientId}`}>{t`← Back to ${name}`}</Link>
         <button type="button" class="button" onClick={() => window.print()} disabled={!data}>
-          Print / save as PDF
+          {t`Print / save as PDF`}
         </button>
       </div>
       {overview.loading && !data && <p class="muted">{t`Loading the record…`}</p>}
@@ -35,11 +42,11 @@ export function VisitSummary({ patientId, session, query }) {
       {data && (
         <article class="summary-paper" data-testid="visit-summary">
           <header class="summary-head">
-            <h1>Visit summary: {name}</h1>
+            <h1>{t`Visit summary: ${name}`}</h1>
             <p>{patientFacts(data.patient)}</p>
             {data.medications?.length > 0 && (
               <p>
-                Medications:{' '}
+                {t`Medications:`}{' '}
                 {data.medications
                   .filter((m) => !m.end_date)
                   .map((m) => `${m.name} (${m.regimen})`)
@@ -48,8 +55,7 @@ export function VisitSummary({ patientId, session, query }) {
               </p>
             )}
             <p>
-              Period: {formatDate(from.toISOString())} to {formatDate(new Date().toISOString())}. Prepared on {formatDate(new Date().toISOString())}
-              {session.user?.display_name ? ` by ${session.user.display_name}` : ''}.
+              {periodLine(from, session.user?.display_name)}
             </p>
           </header>
 
@@ -59,7 +65,7 @@ export function VisitSummary({ patientId, session, query }) {
               <ul class="summary-flags">
                 {data.flags.map((flag) => (
                   <li key={flag.code}>
-                    <strong>{SEVERITY_LABEL[flag.severity] || flag.severity}: {flag.label}</strong>
+                    <strong>{word(SEVERITY_LABEL[flag.severity]) || flag.severity}: {flag.label}</strong>
                     {flag.detail && ` — ${flagDetail(flag)}`}
                   </li>
                 ))}

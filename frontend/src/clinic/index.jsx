@@ -201,7 +201,7 @@ export function ClinicApp({ session, path, query }) {
     if (signedInNow && path === '/clinic/signin') navigate(safeNext(query.get('next')), { replace: true });
   }, [signedInNow, path]);
   useEffect(() => {
-    if (route) document.title = `${i18n._(route.title)} · Mastline Clinic`;
+    if (route) document.title = `${i18n._(route.title)} · ${t`Mastline Clinic`}`;
   }, [route?.title]);
 
   // No patient data is asked for before the second factor: its screen first, then back here.

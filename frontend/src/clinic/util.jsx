@@ -34,7 +34,7 @@ export const word = (entry) => (entry == null ? entry : typeof entry === 'string
 export function patientFacts(patient) {
   if (!patient) return '';
   return [
-    patient.age_years != null && `${patient.age_years} years`,
+    patient.age_years != null && plural(patient.age_years, { one: '# year', other: '# years' }),
     patient.sm_subtype && (word(SUBTYPE_LABEL[patient.sm_subtype]) || patient.sm_subtype),
     word(KIT_LABEL[patient.kit_d816v_status]),
   ]
@@ -42,7 +42,7 @@ export function patientFacts(patient) {
     .join(' · ');
 }
 
-export const SEVERITY_LABEL = { urgent: 'Urgent', warning: 'Warning', info: 'Note' };
+export const SEVERITY_LABEL = { urgent: msg`Urgent`, warning: msg`Warning`, info: msg`Note` };
 
 export function formatDate(value) {
   if (!value) return '—';
@@ -227,7 +227,7 @@ export function FlagButton({ flag, expanded, controls, onToggle }) {
       onClick={onToggle}
       data-flag={flag.code}
     >
-      <span class="flag__severity">{SEVERITY_LABEL[flag.severity] || humanize(flag.severity)}:</span> {flag.label}
+      <span class="flag__severity">{word(SEVERITY_LABEL[flag.severity]) || humanize(flag.severity)}:</span> {flag.label}
       {flag.detail && <span class="flag__detail"> — {flagDetail(flag)}</span>}
     </button>
   );
