@@ -10,7 +10,7 @@ import { getSession } from '../lib/session.js';
 import { Link, navigate } from '../lib/router.jsx';
 import { humanize } from '../lib/ui.jsx';
 import { clinicApi, patientApi } from './api.js';
-import { formatDate, Problem } from './util.jsx';
+import { domainWord, formatDate, Problem } from './util.jsx';
 import { useData } from '../lib/data.js';
 
 const MONTHS = ['3', '6'];
@@ -119,7 +119,7 @@ function ResponseTable({ report }) {
           </tr>
           {domains.map((domain) => (
             <tr key={domain}>
-              <th scope="row">{humanize(domain)}</th>
+              <th scope="row">{domainWord(domain)}</th>
               <td>{show(base.domains[domain])}</td>
               {months.map((month, i) => (
                 <Fragment key={MONTHS[i]}>{monthCell(month, month.domains?.[domain], base.domains[domain], month.domain_classification?.[domain])}</Fragment>
@@ -142,7 +142,7 @@ function ResponseTable({ report }) {
           </tr>
         </tbody>
       </table>
-      {quiet.length > 0 && <p class="muted">{t`No symptoms in any window: ${quiet.map((d) => humanize(d)).join(', ')}.`}</p>}
+      {quiet.length > 0 && <p class="muted">{t`No symptoms in any window: ${quiet.map((d) => domainWord(d)).join(', ')}.`}</p>}
     </div>
   );
 }

@@ -28,8 +28,19 @@ export const SUBTYPE_LABEL = {
   unknown: msg`Subtype not yet classified`,
 };
 const KIT_LABEL = { positive: msg`KIT D816V detected`, negative: msg`KIT D816V not detected`, not_tested: msg`KIT D816V not tested` };
+// Symptom domains in the clinician's words (docs/glossary.md, the clinical word of each).
+export const DOMAIN_LABEL = {
+  skin: msg`Skin`,
+  gastrointestinal: msg`Gastrointestinal`,
+  cardiovascular: msg`Cardiovascular`,
+  respiratory: msg`Respiratory`,
+  musculoskeletal: msg`Musculoskeletal`,
+  neuropsychological: msg`Neuropsychological`,
+  constitutional: msg`Constitutional`,
+};
 // A word of the tables above (a message, or a code shown as it is).
 export const word = (entry) => (entry == null ? entry : typeof entry === 'string' ? entry : i18n._(entry));
+export const domainWord = (code) => word(DOMAIN_LABEL[code]) || humanize(code);
 
 export function patientFacts(patient) {
   if (!patient) return '';
