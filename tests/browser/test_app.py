@@ -188,7 +188,18 @@ def test_a_push_action_logs_the_dose_through_the_service_worker(
         "data": {
             "id": str(notification.pk),
             "url": notification.url,
-            "actions": [{"action": "log_dose", "title": "Log the dose"}],
+            "actions": [
+                {
+                    "action": "log_dose",
+                    "title": "Log the dose",
+                    # What the phone says once done, in the recipient's language.
+                    "done": [
+                        "Dose logged",
+                        "Saved in Mastline.",
+                        "Saved on this phone; it will sync when online.",
+                    ],
+                }
+            ],
         },
     }
     # The worker's own click handler, as a tap on "Log the dose" runs it.
