@@ -24,7 +24,9 @@ export default defineConfig({
       // snippet; src/main.jsx registers /sw.js itself.
       injectRegister: false,
       // The clinician section (desktop, always online) is not precached on every patient's phone.
-      injectManifest: { globIgnores: ['**/clinic-*'] },
+      // Nor is the pseudo-locale's catalogue (tests only); the four other languages are, so the app
+      // opens offline in any of them.
+      injectManifest: { globIgnores: ['**/clinic-*', '**/locale-pseudo-*'] },
       // The manifest and its icons are precached by the plugin; the badge is the one other image
       // (a notification shown offline still needs it).
       includeAssets: ['icons/badge-96.png'],
@@ -46,6 +48,17 @@ export default defineConfig({
       },
     }),
   ],
+  build: {
+    rollupOptions: {
+      output: {
+        // One chunk per language, named after it (src/lib/i18n.js loads them lazily).
+        chunkFileNames: (chunk) => {
+          const locale = chunk.facadeModuleId?.match(/locales\/([a-z]+)\/messages\.po/)?.[1];
+          return locale ? `assets/locale-${locale}-[hash].js` : 'assets/[name]-[hash].js';
+        },
+      },
+    },
+  },
   server: {
     // `npm run dev` next to `manage.py runserver`: API calls go to Django.
     proxy: {

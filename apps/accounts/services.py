@@ -15,7 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
+
+from apps.core.i18n import in_language, language_of
 
 from . import totp
 from .models import ApiToken, TotpRecoveryCode, User, hash_token
@@ -79,22 +82,20 @@ def password_reset_request(*, email: str) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = f"{settings.SITE_URL}/reset-password?uid={uid}&token={token}"
-    send_mail(
-        subject="Reset your Mastline password",
-        message=(
-            f"Hello {user.display_name},\n\nSomeone asked to reset the password of your Mastline "
-            f"account. If it was you, open this link within two hours:\n\n{link}\n\n"
+    with in_language(language_of(user)):  # the account's language, not the request's
+        subject = _("Reset your Mastline password")
+        message = _(
+            "Hello %(name)s,\n\nSomeone asked to reset the password of your Mastline account. "
+            "If it was you, open this link within two hours:\n\n%(link)s\n\n"
             "If it was not you, ignore this email: your password stays as it is.\n"
-        ),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+        ) % {"name": user.display_name, "link": link}
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
 
 
 @transaction.atomic
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> tuple[User, int]:
     """Sets the new password; returns the user and how many API tokens were revoked."""
-    invalid = ValidationError({"token": ["This reset link is not valid or has expired."]})
+    invalid = ValidationError({"token": [_("This reset link is not valid or has expired.")]})
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uid)), is_active=True)
     except (User.DoesNotExist, ValueError, TypeError, OverflowError, DjangoValidationError):

@@ -10,9 +10,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework.exceptions import ValidationError
 
 from apps.accounts.models import User, hash_token
+from apps.core.i18n import in_language, language_of
 
 from .models import Invitation, Membership, Patient, Role
 
@@ -80,21 +84,39 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
     return membership
 
 
+ROLE_WORDS: dict[str, Any] = {
+    Role.OWNER: _lazy("owner"),
+    Role.CAREGIVER: _lazy("caregiver"),
+    Role.CLINICIAN: _lazy("clinician"),
+}
+
+
 def _send_invitation_email(invitation: Invitation, code: str) -> None:
-    inviter = invitation.invited_by.display_name if invitation.invited_by else "Someone"
     link = f"{settings.SITE_URL}/invitations/accept?code={code}"
-    send_mail(
-        subject=f"{inviter} invites you to a care team on Mastline",
-        message=(
-            f"{inviter} invites you to join {invitation.patient.display_name}'s care team on "
-            f"Mastline as {invitation.get_role_display().lower()}.\n\n"
-            f"Accept in the app: {link}\n\nor enter this code: {code}\n\n"
-            f"The invitation expires on {invitation.expires_at:%d %B %Y at %H:%M} UTC and works "
-            "once. If you did not expect it, ignore this email.\n"
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    # In the invitee's language when they have an account, else in the inviter's (the best guess
+    # for someone they know).
+    invitee = User.objects.filter(email__iexact=invitation.email).first()
+    with in_language(language_of(invitee or invitation.invited_by)):
+        inviter = invitation.invited_by.display_name if invitation.invited_by else _("Someone")
+        words = {
+            "inviter": inviter,
+            "patient": invitation.patient.display_name,
+            "role": ROLE_WORDS.get(invitation.role, invitation.role),
+            "link": link,
+            "code": code,
+            "expires": date_format(invitation.expires_at, "DATETIME_FORMAT", use_l10n=True),
+        }
+        subject = _("%(inviter)s invites you to a care team on Mastline") % words
+        message = (
+            _(
+                "%(inviter)s invites you to join %(patient)s's care team on Mastline as %(role)s.\n\n"
+                "Accept in the app: %(link)s\n\nor enter this code: %(code)s\n\n"
+                "The invitation expires on %(expires)s UTC and works once. If you did not expect "
+                "it, ignore this email.\n"
+            )
+            % words
+        )
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[invitation.email])
 
 
 @transaction.atomic

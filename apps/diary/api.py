@@ -654,7 +654,7 @@ class InsightsView(PatientScopedMixin):
                     "min_flares": insights.MIN_FLARES,
                 },
                 "triggers": result["associations"],
-                "disclaimer": (
+                "disclaimer": _(
                     "Mastline shows what was logged together. It does not show that a trigger "
                     "caused a flare, and it is not medical advice."
                 ),

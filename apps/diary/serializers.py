@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import zoneinfo
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q
 from django.utils import timezone
@@ -275,8 +275,7 @@ class ExposureIdsField(serializers.ListField):
 def _pen_uses(episode: AnaphylaxisEpisode) -> list[Any]:
     """The pens used for the episode (prefetched by the episode list: `pen_uses`, the reverse
     relation apps.epinephrine's PenUse declares)."""
-    uses: Any = episode.pen_uses  # type: ignore[attr-defined]
-    return list(uses.all())
+    return list(cast(Any, episode).pen_uses.all())
 
 
 class AnaphylaxisEpisodeSerializer(SyncedModelSerializer):

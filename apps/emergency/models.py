@@ -28,6 +28,11 @@ class EmergencyCard(models.Model):
     # Free text lists (strings), shown as written.
     drug_intolerances = models.JSONField(default=list, blank=True)
     extra_triggers = models.JSONField(default=list, blank=True)
+    # The owner's own words in other languages, never machine-translated:
+    # {"de": {"action_plan": "...", "diagnosis_note": "...", "relations": {"mother": "Mutter"}}}.
+    # `relations` gives a contact's relation (as written on the record) in that language. A
+    # language without an entry shows the words above, marked with the language they are in.
+    translations = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.careteam.serializers import EmergencyContactSerializer
@@ -27,6 +29,21 @@ class CardMedicineSerializer(StrictSerializer):
     as_needed = serializers.BooleanField()
 
 
+class CardWordsSerializer(StrictSerializer):
+    """The owner's own words of the card in one language."""
+
+    action_plan = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    diagnosis_note = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    relations = serializers.DictField(
+        child=serializers.CharField(max_length=60, allow_blank=True),
+        required=False,
+        help_text="A contact's relation as written on the record → the word in this language.",
+    )
+
+
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+
+
 class EmergencyCardSerializer(StrictSerializer):
     """The card as shown to the care team and, through a share link, to first responders."""
 
@@ -36,6 +53,7 @@ class EmergencyCardSerializer(StrictSerializer):
     sm_subtype = serializers.CharField()
     diagnosis_note = serializers.CharField(allow_blank=True)
     kit_d816v = serializers.CharField(help_text="KIT D816V status, in words.")
+    kit_d816v_status = serializers.CharField(help_text="KIT D816V status, its code.")
     baseline_tryptase = BaselineTryptaseSerializer(allow_null=True)
     medicines = CardMedicineSerializer(many=True, help_text="Current medicines.")
     known_triggers = serializers.ListField(
@@ -46,6 +64,16 @@ class EmergencyCardSerializer(StrictSerializer):
     drug_intolerances = serializers.ListField(child=serializers.CharField())
     action_plan = serializers.CharField(allow_blank=True)
     emergency_contacts = EmergencyContactSerializer(many=True)
+    language = serializers.CharField(help_text="The language the card is assembled in.")
+    words_language = serializers.CharField(
+        help_text="The language of the owner's own words shown (the action plan): `language` "
+        "where the owner gave them in it, else the language they were written in."
+    )
+    note_language = serializers.CharField(help_text="The same, for the diagnosis note.")
+    translations = serializers.DictField(
+        child=CardWordsSerializer(),
+        help_text="The owner's own words per language (`it`, `de`, …); never machine-translated.",
+    )
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -66,6 +94,21 @@ class EmergencyCardUpdateSerializer(StrictSerializer):
         required=False,
         help_text="Known triggers not (yet) in the diary.",
     )
+    translations = serializers.DictField(
+        child=CardWordsSerializer(),
+        required=False,
+        help_text="The action plan, diagnosis note and contacts' relations in other languages, "
+        "by language code; replaces what was given before. A language left out shows the words "
+        "as written.",
+    )
+
+    def validate_translations(self, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(LANGUAGE_CODES))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Not a language Mastline speaks: %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
+        return {code: words for code, words in value.items() if any(words.values())}
 
 
 class CardLinkSerializer(StrictModelSerializer):

@@ -4,6 +4,12 @@ It serves the card and nothing else, to whoever holds the link: no cookies are r
 other record is reachable from it, and every view is written to the patient's audit trail. An
 unknown, revoked or expired token answers the same plain 404, by the same path (the token is
 always hashed and looked up), so the answer says nothing about whether a link ever existed.
+
+It opens in the reader's language (the browser's Accept-Language; `?lang=de` picks another, and
+the page links every language), and prints two languages side by side (`?lang=de&also=it`: the
+reader's and the patient's). The card's fixed words come from the gettext catalogues, the
+catalogue's words from the glossary, and the owner's own words (action plan, notes, contacts'
+relations) as the owner gave them in that language, else as written: never machine-translated.
 """
 
 from __future__ import annotations
@@ -13,13 +19,16 @@ import hashlib
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_info
 from django.views.decorators.http import require_safe
 
 from apps.audit.services import audit_record
+from apps.core.i18n import language_from_request
 
 from . import selectors, services
 
@@ -61,15 +70,31 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+# Each language in its own words (Italiano, Deutsch, …): whoever reads the list finds theirs.
+AUTONYMS = {code: get_language_info(code)["name_local"].capitalize() for code in LANGUAGE_CODES}
+
+
+def _asked(value: str | None) -> str | None:
+    code = (value or "").strip().lower()
+    return code if code in LANGUAGE_CODES else None
+
+
+def _public(card: dict) -> dict:
+    for private in ("updated_at", "extra_triggers", "translations"):
+        card.pop(private, None)
+    return card
+
+
 @require_safe
 def shared_card(request: HttpRequest, token: str) -> HttpResponse:
     link = services.live_link(token)
     if link is None:
         return _not_found()
     patient = link.patient
-    card = selectors.card_for(patient)
-    card.pop("updated_at", None)
-    card.pop("extra_triggers", None)
+    lang = _asked(request.GET.get("lang")) or language_from_request(request)
+    also = _asked(request.GET.get("also"))
+    card = _public(selectors.card_for(patient, language=lang))
     services.link_viewed(link=link)
     audit_record(
         request=request,
@@ -82,10 +107,27 @@ def shared_card(request: HttpRequest, token: str) -> HttpResponse:
         body = json.dumps(card, cls=DjangoJSONEncoder)
         response = HttpResponse(body, content_type="application/json")
     else:
+        columns = [{"lang": lang, "card": card}]
+        if also and also != lang:
+            columns.append(
+                {"lang": also, "card": _public(selectors.card_for(patient, language=also))}
+            )
+        patients_language = selectors.owner_language(patient)
+        pair = patients_language if patients_language != lang else ("en" if lang != "en" else None)
         html = render_to_string(
             "emergency/card.html",
-            {"card": card, "css": mark_safe(_CSS)},  # noqa: S308  # our file
+            {
+                "lang": lang,
+                "columns": columns,
+                "languages": [(code, AUTONYMS[code]) for code in LANGUAGE_CODES],
+                # Side by side with the patient's language, for travel; or, for a reader in the
+                # patient's language, with English.
+                "pair": pair,
+                "pair_name": AUTONYMS.get(pair or "", ""),
+                "css": mark_safe(_CSS),  # noqa: S308  # our file
+            },
         )
         response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    response["Vary"] = "Accept"
+        response["Content-Language"] = lang
+    response["Vary"] = "Accept, Accept-Language"
     return _with_headers(response)

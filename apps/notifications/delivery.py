@@ -71,10 +71,14 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from kombu.exceptions import OperationalError as BrokerError
 from pywebpush import WebPusher, WebPushException
 from requests.utils import get_environ_proxies
 from urllib3.util.retry import Retry
+
+from apps.core.i18n import in_language, language_of
 
 from .models import (
     AttemptOutcome,
@@ -122,11 +126,59 @@ SMTP = "smtp"
 # A push is accepted with 201 (or 200/202 from older services); a redirect is never followed.
 PUSH_ACCEPTED = (200, 201, 202)
 
+# Rendered in the recipient's language (User.language), whoever's request or worker sends it.
 GENERIC_TEXT = {
-    Urgency.NORMAL: "You have a new reminder in Mastline.",
-    Urgency.HIGH: "You have an important reminder in Mastline.",
-    Urgency.URGENT: "Urgent: please open Mastline now.",
+    Urgency.NORMAL: gettext_lazy("You have a new reminder in Mastline."),
+    Urgency.HIGH: gettext_lazy("You have an important reminder in Mastline."),
+    Urgency.URGENT: gettext_lazy("Urgent: please open Mastline now."),
 }
+# A notification's buttons by their action code, in the recipient's language (the stored title,
+# written when the notification was made, is the fallback for a code not listed here).
+ACTION_TITLES = {
+    "took-it": gettext_lazy("I took it"),
+    "remind-later": gettext_lazy("Remind me later"),
+    "check_in": gettext_lazy("Check in"),
+    "have-pens": gettext_lazy("Yes, 2 pens"),
+    "answer": gettext_lazy("Answer"),
+}
+
+
+def _action_title(action: dict[str, Any]) -> str:
+    code = str(action.get("action", ""))
+    return str(ACTION_TITLES.get(code, action.get("title", "")))
+
+
+# What the phone shows once an action done from the notification itself has worked (the service
+# worker has no catalogue of its own): [title, body, body when it is saved only on the phone].
+_DOSE_LOGGED = (
+    gettext_lazy("Dose logged"),
+    gettext_lazy("Saved in Mastline."),
+    gettext_lazy("Saved on this phone; it will sync when online."),
+)
+ACTION_DONE = {
+    "took-it": _DOSE_LOGGED,
+    "log_dose": _DOSE_LOGGED,
+    "have-pens": (
+        gettext_lazy("Carry check answered"),
+        gettext_lazy("Thank you: noted that the pens are with you."),
+    ),
+    "remind-later": (
+        gettext_lazy("Reminder moved"),
+        gettext_lazy("We will remind you again in an hour."),
+    ),
+    "acknowledge": (
+        gettext_lazy("Acknowledged"),
+        gettext_lazy("The others on the care team see that you are dealing with it."),
+    ),
+}
+
+
+def _action(action: dict[str, Any]) -> dict[str, Any]:
+    code = str(action.get("action", ""))[:32]
+    shown: dict[str, Any] = {"action": code, "title": _action_title(action)[:40]}
+    if code in ACTION_DONE:
+        shown["done"] = [str(words) for words in ACTION_DONE[code]]
+    return shown
 
 
 @dataclass(frozen=True)
@@ -186,19 +238,18 @@ def push_payload(notification: Notification) -> bytes:
     """What the phone's service worker receives: no health details, only what to fetch
     (GET /api/v1/notifications/{id}/ once signed in) and a generic line to show meanwhile."""
     urgency = Urgency(notification.urgency)
-    data = {
-        "id": str(notification.pk),
-        "url": notification.url,
-        # One visible notification per subject: a re-send or the next escalation step replaces it.
-        "tag": short_hash(f"{notification.recipient_id}:{notification.source_key}", 16),
-        "urgency": urgency.value,
-        "title": "Mastline",
-        "body": GENERIC_TEXT[urgency],
-        "actions": [
-            {"action": str(a.get("action", ""))[:32], "title": str(a.get("title", ""))[:40]}
-            for a in notification.actions[:2]
-        ],
-    }
+    with in_language(language_of(notification.recipient)):
+        data = {
+            "id": str(notification.pk),
+            "url": notification.url,
+            # One visible notification per subject: a re-send or the next escalation step
+            # replaces it.
+            "tag": short_hash(f"{notification.recipient_id}:{notification.source_key}", 16),
+            "urgency": urgency.value,
+            "title": "Mastline",
+            "body": str(GENERIC_TEXT[urgency]),
+            "actions": [_action(a) for a in notification.actions[:2]],
+        }
     encoded = json.dumps(data, separators=(",", ":")).encode()
     if len(encoded) > MAX_PUSH_PAYLOAD_BYTES:
         raise ValueError(f"push payload of {len(encoded)} bytes is over the limit")
@@ -327,17 +378,23 @@ def email_message(delivery: Delivery) -> EmailMessage:
     """Generic text and a link: an inbox is often shared or shown on a lock screen."""
     notification = delivery.notification
     urgent = notification.urgency == Urgency.URGENT
-    subject = "Mastline: urgent alert" if urgent else "Mastline: you have a new notification"
     path = notification.url if notification.url.startswith("/") else "/"
     if urgent:
         # Opening it acknowledges it once signed in (the app's /inbox/:id?acknowledge=1).
         path = f"/inbox/{notification.pk}?acknowledge=1"
     link = f"{settings.SITE_URL}{path}"
-    body = (
-        f"{GENERIC_TEXT[Urgency(notification.urgency)]}\n\n"
-        f"Open Mastline to see it: {link}\n\n"
-        "You can choose which notifications reach you by email in Mastline's settings.\n"
-    )
+    with in_language(language_of(notification.recipient)):
+        subject = (
+            _("Mastline: urgent alert") if urgent else _("Mastline: you have a new notification")
+        )
+        body = "\n\n".join(
+            [
+                str(GENERIC_TEXT[Urgency(notification.urgency)]),
+                _("Open Mastline to see it: %(link)s") % {"link": link},
+                _("You can choose which notifications reach you by email in Mastline's settings.")
+                + "\n",
+            ]
+        )
     return EmailMessage(
         subject=subject,
         body=body,
@@ -388,7 +445,7 @@ def claim_batch(delivery_ids: Iterable[Any], *, now: datetime | None = None) -> 
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=list(delivery_ids), status=DeliveryStatus.PENDING)
             .filter(next_attempt_at__lte=now)
-            .select_related("notification", "subscription")
+            .select_related("notification__recipient", "subscription")
             .order_by("next_attempt_at", "pk")
         )
         cancelled = [d.pk for d in rows if _unwanted(d)]

@@ -124,7 +124,9 @@ async function logDoseFromNotification(id) {
 // need a connection; without one the tap opens the app instead.
 const serverAction = (action) => (id) => apiCall(`notifications/${id}/actions/${action}`, { method: 'POST' });
 
-const doseLogged = (outcome) => ['Dose logged', outcome.sent ? 'Saved in Mastline.' : 'Saved on this phone; it will sync when online.'];
+// The words come with the push, in the recipient's language (apps/notifications/delivery.py
+// ACTION_DONE); the English here is only for a payload from an older server.
+const doseLogged = (outcome, words = ['Dose logged', 'Saved in Mastline.', 'Saved on this phone; it will sync when online.']) => [words[0], outcome.sent ? words[1] : words[2]];
 
 // What each notification action does without opening the app, and what it says once done.
 // The server's dose reminders carry `took-it` and `remind-later`, the carry check `have-pens`
@@ -133,10 +135,10 @@ const doseLogged = (outcome) => ['Dose logged', outcome.sent ? 'Saved in Mastlin
 const ACTIONS = {
   log_dose: { run: logDoseFromNotification, done: doseLogged },
   'took-it': { run: logDoseFromNotification, done: doseLogged },
-  'have-pens': { run: serverAction('have-pens'), done: () => ['Carry check answered', 'Thank you: noted that the pens are with you.'] },
-  'remind-later': { run: serverAction('remind-later'), done: () => ['Reminder moved', 'We will remind you again in an hour.'] },
+  'have-pens': { run: serverAction('have-pens'), done: (_outcome, words = ['Carry check answered', 'Thank you: noted that the pens are with you.']) => words },
+  'remind-later': { run: serverAction('remind-later'), done: (_outcome, words = ['Reminder moved', 'We will remind you again in an hour.']) => words },
   // An urgent alert's "I'm dealing with it": acknowledged for the whole care team, repeats stop.
-  acknowledge: { run: serverAction('acknowledge'), done: () => ['Acknowledged', 'The others on the care team see that you are dealing with it.'] },
+  acknowledge: { run: serverAction('acknowledge'), done: (_outcome, words = ['Acknowledged', 'The others on the care team see that you are dealing with it.']) => words },
 };
 
 async function confirm(title, body, tag) {
@@ -152,7 +154,7 @@ async function onNotificationClick(notification, action) {
   if (handler && id) {
     try {
       const outcome = await handler.run(id);
-      const [title, body] = handler.done(outcome);
+      const [title, body] = handler.done(outcome, actions.find((item) => item.action === action)?.done);
       await confirm(title, body, notification.tag);
       return outcome;
     } catch {

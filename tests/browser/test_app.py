@@ -190,7 +190,18 @@ def test_a_push_action_logs_the_dose_through_the_service_worker(
         "data": {
             "id": str(notification.pk),
             "url": notification.url,
-            "actions": [{"action": "took-it", "title": "I took it"}],
+            "actions": [
+                {
+                    "action": "took-it",
+                    "title": "I took it",
+                    # What the phone says once done, in the recipient's language.
+                    "done": [
+                        "Dose logged",
+                        "Saved in Mastline.",
+                        "Saved on this phone; it will sync when online.",
+                    ],
+                }
+            ],
         },
     }
     # The worker's own click handler, as a tap on "I took it" runs it.

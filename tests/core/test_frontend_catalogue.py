@@ -51,3 +51,40 @@ def test_the_english_catalogue_has_every_message_of_the_sources(tmp_path: Path) 
     assert committed - extracted == set(), (
         "the catalogue keeps messages no screen uses: npm run extract"
     )
+
+
+TRANSLATED = ("it", "de", "fr", "es")
+_ENTRY = re.compile(r'^msgid "(.+)"\nmsgstr "(.*)"$', flags=re.M)
+_PLACEHOLDER = re.compile(r"\{(\w+)\}|\{(\w+), (?:plural|select)")
+
+
+def _entries(po: Path) -> dict[str, str]:
+    return dict(_ENTRY.findall(po.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_each_language_translates_every_message_of_the_app(language: str) -> None:
+    """it, de, fr and es have every English message, each with a translation (no empty msgstr,
+    nothing fuzzy) that keeps the message's placeholders: a missing {0} would drop a name, an
+    extra one would show its braces."""
+    english = _entries(CATALOGUE)
+    po = FRONTEND / "src" / "locales" / language / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    assert "#, fuzzy" not in text
+    translated = _entries(po)
+    assert set(translated) == set(english), "run `npm run extract` in frontend/"
+    empty = sorted(msgid for msgid, msgstr in translated.items() if not msgstr.strip())
+    assert empty == [], f"{len(empty)} messages without a {language} translation: {empty[:5]}"
+    for msgid, msgstr in translated.items():
+        wanted = {a or b for a, b in _PLACEHOLDER.findall(msgid)}
+        found = {a or b for a, b in _PLACEHOLDER.findall(msgstr)}
+        assert found == wanted, (language, msgid, msgstr)
+
+
+def test_the_pseudo_locale_has_every_message_and_no_words_of_its_own() -> None:
+    """The pseudo-locale is compiled from the English (lingui.config.js `pseudoLocale`): its
+    catalogue lists every message and translates none by hand."""
+    english = _entries(CATALOGUE)
+    pseudo = _entries(FRONTEND / "src" / "locales" / "pseudo" / "messages.po")
+    assert set(pseudo) == set(english)
+    assert all(msgstr == "" for msgstr in pseudo.values())

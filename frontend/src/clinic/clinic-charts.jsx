@@ -1,6 +1,8 @@
 // Charts of the clinician screens, drawn with uPlot (fetched with the screens that import this
 // module, never with the patient app's first load). A chart is a picture for sighted readers only
 // (aria-hidden); every one carries a sentence saying what it shows and its numbers in a table.
+import { msg, t } from '@lingui/core/macro';
+import { i18n } from '../lib/i18n.js';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -58,7 +60,7 @@ function Figure({ title, headingLevel = 3, summary, table, children, testid }) {
       {children}
       {table && (
         <details class="chart-figure__numbers">
-          <summary>The numbers: {title.toLowerCase()}</summary>
+          <summary>{t`The numbers: ${title.toLowerCase()}`}</summary>
           {table}
         </details>
       )}
@@ -101,12 +103,12 @@ export function LineChart({ title, days, series, yRange, xRange, fromZero, unit 
   );
   if (!data) return null;
   const table = (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label={`${title}: the numbers`}>
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={t`${title}: the numbers`}>
       <table>
         <caption class="visually-hidden">{title}</caption>
         <thead>
           <tr>
-            <th scope="col">Date</th>
+            <th scope="col">{t`Date`}</th>
             {shown.map((s) => (
               <th scope="col" key={s.label}>
                 {s.label}
@@ -146,8 +148,13 @@ export function describeSeries(days, series, unit = '') {
       const [lastDay, last] = points[points.length - 1];
       const [, first] = points[0];
       const peak = points.reduce((best, point) => (point[1] > best[1] ? point : best));
-      const trend = points.length < 2 || last === first ? 'unchanged' : last > first ? `up from ${first}${unit}` : `down from ${first}${unit}`;
-      return `${label}: ${last}${unit} on ${formatDate(lastDay)} (${trend}; highest ${peak[1]}${unit} on ${formatDate(peak[0])}).`;
+      const from = `${first}${unit}`;
+      const trend = points.length < 2 || last === first ? t`unchanged` : last > first ? t`up from ${from}` : t`down from ${from}`;
+      const value = `${last}${unit}`;
+      const top = `${peak[1]}${unit}`;
+      const on = formatDate(lastDay);
+      const topOn = formatDate(peak[0]);
+      return t`${label}: ${value} on ${on} (${trend}; highest ${top} on ${topOn}).`;
     })
     .filter(Boolean)
     .join(' ');
@@ -203,24 +210,24 @@ export function DoseTimeline({ doses, light, fixedWidth, headingLevel, testid })
     data,
     { fixedWidth },
   );
-  if (!doses.length) return <p class="muted">No doses in this period.</p>;
+  if (!doses.length) return <p class="muted">{t`No doses in this period.`}</p>;
   const totals = names.map(([key, name]) => {
     const rows = doses.filter((d) => (d.medication_id || d.medication) === key);
     const sum = (status) => rows.reduce((n, d) => n + (d[status] || 0), 0);
     return { name, taken: sum('taken'), missed: sum('missed'), skipped: sum('skipped') };
   });
-  const summary = totals.map((t) => `${t.name}: ${t.taken} taken, ${t.missed} missed, ${t.skipped} skipped.`).join(' ');
+  const summary = totals.map(({ name, taken, missed, skipped }) => t`${name}: ${taken} taken, ${missed} missed, ${skipped} skipped.`).join(' ');
   const table = (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label="Doses per day: the numbers">
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={t`Doses per day: the numbers`}>
       <table>
-        <caption class="visually-hidden">Doses per day and medication</caption>
+        <caption class="visually-hidden">{t`Doses per day and medication`}</caption>
         <thead>
           <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Medication</th>
-            <th scope="col">Taken</th>
-            <th scope="col">Missed</th>
-            <th scope="col">Skipped</th>
+            <th scope="col">{t`Date`}</th>
+            <th scope="col">{t`Medication`}</th>
+            <th scope="col">{t`Taken`}</th>
+            <th scope="col">{t`Missed`}</th>
+            <th scope="col">{t`Skipped`}</th>
           </tr>
         </thead>
         <tbody>
@@ -238,16 +245,16 @@ export function DoseTimeline({ doses, light, fixedWidth, headingLevel, testid })
     </div>
   );
   return (
-    <Figure title="Doses taken, missed and skipped" summary={summary} table={table} headingLevel={headingLevel} testid={testid}>
+    <Figure title={t`Doses taken, missed and skipped`} summary={summary} table={table} headingLevel={headingLevel} testid={testid}>
       <div class="chart" ref={ref} aria-hidden="true" />
       <table class="dose-totals">
-        <caption class="visually-hidden">Doses in this period per medication</caption>
+        <caption class="visually-hidden">{t`Doses in this period per medication`}</caption>
         <thead>
           <tr>
-            <th scope="col">Medication</th>
-            <th scope="col">Taken</th>
-            <th scope="col">Missed</th>
-            <th scope="col">Skipped</th>
+            <th scope="col">{t`Medication`}</th>
+            <th scope="col">{t`Taken`}</th>
+            <th scope="col">{t`Missed`}</th>
+            <th scope="col">{t`Skipped`}</th>
           </tr>
         </thead>
         <tbody>
@@ -266,19 +273,20 @@ export function DoseTimeline({ doses, light, fixedWidth, headingLevel, testid })
 }
 
 export const LABS = [
-  ['tryptase', 'Serum tryptase', ' ng/mL'],
-  ['kit_d816v', 'KIT D816V allele burden', '%'],
-  ['total_ige', 'Total IgE', ' kU/L'],
+  ['tryptase', msg`Serum tryptase`, ' ng/mL'],
+  ['kit_d816v', msg`KIT D816V allele burden`, '%'],
+  ['total_ige', msg`Total IgE`, ' kU/L'],
 ];
 
 // One small chart per analyte (their units differ), each with its values.
 export function LabCharts({ labs, period, light, fixedWidth, headingLevel }) {
   const xRange = period?.from && period?.to ? [Date.parse(period.from) / 1000, Date.parse(period.to) / 1000] : undefined;
   const present = LABS.filter(([key]) => labs?.[key]?.length);
-  if (!present.length) return <p class="muted">No lab results in this period.</p>;
+  if (!present.length) return <p class="muted">{t`No lab results in this period.`}</p>;
   return (
     <div class="lab-charts">
-      {present.map(([key, title, unit]) => {
+      {present.map(([key, titleMessage, unit]) => {
+        const title = typeof titleMessage === 'string' ? titleMessage : i18n._(titleMessage);
         const rows = [...labs[key]].sort((a, b) => Date.parse(a.sampled_at) - Date.parse(b.sampled_at));
         const days = rows.map((r) => r.sampled_at);
         const series = [{ label: title, values: rows.map((r) => r.value) }];

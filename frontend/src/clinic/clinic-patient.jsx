@@ -1,7 +1,8 @@
 // One patient for their clinician: flags with evidence, symptom burden per domain, quality of life,
 // doses on one timeline, anaphylaxis episodes and labs as charts (each with its numbers), the
 // clinician's notes, who saw the record (when the clinician may see that), and the downloads.
-import { t } from '@lingui/core/macro';
+import { msg, t } from '@lingui/core/macro';
+import { i18n } from '../lib/i18n.js';
 import { useState } from 'preact/hooks';
 import { Link } from '../lib/router.jsx';
 import { Field, FormError, humanize, useSubmit } from '../lib/ui.jsx';
@@ -11,18 +12,18 @@ import { daysAgo, FlagList, formatDate, formatDateTime, isoDay, patientFacts, Pr
 import { useData } from '../lib/data.js';
 
 export const PERIODS = [
-  [90, '3 months'],
-  [182, '6 months'],
-  [365, '12 months'],
+  [90, msg`Last 3 months`],
+  [182, msg`Last 6 months`],
+  [365, msg`Last 12 months`],
 ];
 
 export const EXPORTS = [
-  ['symptoms', 'Symptoms'],
-  ['check-ins', 'Daily check-ins'],
-  ['triggers', 'Triggers'],
-  ['episodes', 'Anaphylaxis episodes'],
-  ['labs', 'Lab results'],
-  ['doses', 'Doses'],
+  ['symptoms', msg`Symptoms`],
+  ['check-ins', msg`Daily check-ins`],
+  ['triggers', msg`Triggers`],
+  ['episodes', msg`Anaphylaxis episodes`],
+  ['labs', msg`Lab results`],
+  ['doses', msg`Doses`],
 ];
 
 export function overviewPath(days) {
@@ -38,15 +39,15 @@ export function burdenSeries(burden) {
 }
 
 export function EpisodesTable({ episodes }) {
-  if (!episodes?.length) return <p class="muted">No anaphylaxis episodes in this period.</p>;
+  if (!episodes?.length) return <p class="muted">{t`No anaphylaxis episodes in this period.`}</p>;
   return (
     <table data-testid="episodes">
-      <caption class="visually-hidden">Anaphylaxis episodes</caption>
+      <caption class="visually-hidden">{t`Anaphylaxis episodes`}</caption>
       <thead>
         <tr>
-          <th scope="col">Onset</th>
-          <th scope="col">Grade</th>
-          <th scope="col">Epinephrine doses</th>
+          <th scope="col">{t`Onset`}</th>
+          <th scope="col">{t`Grade`}</th>
+          <th scope="col">{t`Epinephrine doses`}</th>
         </tr>
       </thead>
       <tbody>
@@ -74,14 +75,14 @@ function Notes({ patientId }) {
   const add = useSubmit(async () => {
     await patientApi(patientId, 'clinical-notes/', { method: 'POST', body: { text: form.text, visit_date: form.visit_date } });
     setForm({ ...form, text: '' });
-    setNotice('Note added.');
+    setNotice(t`Note added.`);
     notes.reload();
   });
   const save = useSubmit(async () => {
     const headers = editing.version != null ? { 'If-Match': `"${editing.version}"` } : {};
     await patientApi(patientId, `clinical-notes/${editing.id}/`, { method: 'PATCH', body: { text: editing.text, visit_date: editing.visit_date }, headers });
     setEditing(null);
-    setNotice('Note saved.');
+    setNotice(t`Note saved.`);
     notes.reload();
   });
   const remove = useSubmit(async () => {
@@ -89,40 +90,40 @@ function Notes({ patientId }) {
     const headers = note?.version != null ? { 'If-Match': `"${note.version}"` } : {};
     await patientApi(patientId, `clinical-notes/${deleting}/`, { method: 'DELETE', headers });
     setDeleting(null);
-    setNotice('Note deleted.');
+    setNotice(t`Note deleted.`);
     notes.reload();
   });
 
   return (
     <section class="card panel" aria-labelledby="notes-title" data-testid="notes">
-      <h2 id="notes-title">Clinical notes</h2>
+      <h2 id="notes-title">{t`Clinical notes`}</h2>
       <form onSubmit={add.submit} class="note-form" noValidate>
-        <Field label="Visit date" name="visit_date" type="date" errors={add.fields} value={form.visit_date} onInput={(e) => setForm({ ...form, visit_date: e.currentTarget.value })} required />
-        <Field label="Note" name="text" as="textarea" rows={3} errors={add.fields} value={form.text} onInput={(e) => setForm({ ...form, text: e.currentTarget.value })} required />
+        <Field label={t`Visit date`} name="visit_date" type="date" errors={add.fields} value={form.visit_date} onInput={(e) => setForm({ ...form, visit_date: e.currentTarget.value })} required />
+        <Field label={t`Note`} name="text" as="textarea" rows={3} errors={add.fields} value={form.text} onInput={(e) => setForm({ ...form, text: e.currentTarget.value })} required />
         <FormError error={add.error} shown={['text', 'visit_date']} />
         <button type="submit" class="button button--small" disabled={add.busy || !form.text.trim()}>
-          Add note
+          {t`Add note`}
         </button>
       </form>
       <p class="notice" role="status">
         {notice}
       </p>
-      <Problem error={notes.error} what="The notes could not be loaded" />
-      {notes.data && !sorted.length && <p class="muted">No notes yet.</p>}
+      <Problem error={notes.error} what={t`The notes could not be loaded`} />
+      {notes.data && !sorted.length && <p class="muted">{t`No notes yet.`}</p>}
       <ul class="list notes">
         {sorted.map((note) =>
           editing?.id === note.id ? (
             <li key={note.id} class="note">
               <form onSubmit={save.submit} noValidate>
-                <Field label="Visit date" name="visit_date" type="date" errors={save.fields} value={editing.visit_date} onInput={(e) => setEditing({ ...editing, visit_date: e.currentTarget.value })} />
-                <Field label="Note" name="text" as="textarea" rows={3} errors={save.fields} value={editing.text} onInput={(e) => setEditing({ ...editing, text: e.currentTarget.value })} />
+                <Field label={t`Visit date`} name="visit_date" type="date" errors={save.fields} value={editing.visit_date} onInput={(e) => setEditing({ ...editing, visit_date: e.currentTarget.value })} />
+                <Field label={t`Note`} name="text" as="textarea" rows={3} errors={save.fields} value={editing.text} onInput={(e) => setEditing({ ...editing, text: e.currentTarget.value })} />
                 <FormError error={save.error} shown={['text', 'visit_date']} />
                 <div class="actions">
                   <button type="submit" class="button button--small" disabled={save.busy}>
-                    Save note
+                    {t`Save note`}
                   </button>
                   <button type="button" class="button button--secondary button--small" onClick={() => setEditing(null)}>
-                    Cancel
+                    {t`Cancel`}
                   </button>
                 </div>
               </form>
@@ -137,10 +138,10 @@ function Notes({ patientId }) {
               {deleting === note.id ? (
                 <div class="actions">
                   <button type="button" class="button button--danger button--small" onClick={remove.submit} disabled={remove.busy}>
-                    Delete this note
+                    {t`Delete this note`}
                   </button>
                   <button type="button" class="button button--secondary button--small" onClick={() => setDeleting(null)}>
-                    Keep it
+                    {t`Keep it`}
                   </button>
                   <FormError error={remove.error} />
                 </div>
@@ -169,17 +170,17 @@ function Audit({ patientId }) {
   const events = audit.data ? (Array.isArray(audit.data) ? audit.data : audit.data.results) : [];
   return (
     <section class="card panel" aria-labelledby="audit-title" data-testid="audit">
-      <h2 id="audit-title">Who saw this record</h2>
-      <Problem error={audit.error} what="The audit log could not be loaded" />
-      {audit.data && !events.length && <p class="muted">No clinician has opened it yet.</p>}
+      <h2 id="audit-title">{t`Who saw this record`}</h2>
+      <Problem error={audit.error} what={t`The audit log could not be loaded`} />
+      {audit.data && !events.length && <p class="muted">{t`No clinician has opened it yet.`}</p>}
       {events.length > 0 && (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Clinicians who opened this record">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label={t`Clinicians who opened this record`}>
           <table class="audit-table" data-testid="audit-table">
             <thead>
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
+                <th scope="col">{t`When`}</th>
+                <th scope="col">{t`Who`}</th>
+                <th scope="col">{t`What`}</th>
               </tr>
             </thead>
             <tbody>
@@ -205,18 +206,18 @@ export function Downloads({ patientId }) {
   const base = `/api/v1/patients/${patientId}/export`;
   return (
     <section class="card panel" aria-labelledby="downloads-title">
-      <h2 id="downloads-title">Downloads</h2>
+      <h2 id="downloads-title">{t`Downloads`}</h2>
       <ul class="links downloads">
         {EXPORTS.map(([kind, label]) => (
           <li key={kind}>
             <a href={`${base}/${kind}.csv`} download>
-              {label} (CSV)
+              {i18n._(label)} (CSV)
             </a>
           </li>
         ))}
         <li>
           <a href={`${base}/fhir`} download>
-            Everything as FHIR (JSON)
+            {t`Everything as FHIR (JSON)`}
           </a>
         </li>
       </ul>
@@ -228,14 +229,14 @@ export function PatientView({ patientId, query }) {
   const [days, setDays] = useState(Number(query.get('days')) || 182);
   const { data, error, loading } = useData(() => patientApi(patientId, overviewPath(days)), [patientId, days]);
   const patient = data?.patient;
-  const name = patient?.display_name || 'Patient';
+  const name = patient?.display_name || t`Patient`;
   const burden = burdenSeries(data?.burden);
-  const qol = data?.qol?.values?.some((v) => v != null) ? [{ label: 'Quality of life', values: data.qol.values }] : [];
+  const qol = data?.qol?.values?.some((v) => v != null) ? [{ label: t`Quality of life`, values: data.qol.values }] : [];
 
   return (
     <>
       <p class="back">
-        <Link href="/clinic/patients">← All patients</Link>
+        <Link href="/clinic/patients">{t`← All patients`}</Link>
       </p>
       <div class="page-head">
         <div>
@@ -253,44 +254,44 @@ export function PatientView({ patientId, query }) {
         </div>
         <div class="actions">
           <Link class="button" href={`/clinic/patients/${patientId}/summary?days=${days}`}>
-            Visit summary to print
+            {t`Visit summary to print`}
           </Link>
           {data?.medications?.length > 0 && (
             <Link class="button button--secondary" href={`/clinic/patients/${patientId}/response`}>
-              Treatment response
+              {t`Treatment response`}
             </Link>
           )}
         </div>
       </div>
-      <div role="group" aria-label="Period shown" class="chips period">
+      <div role="group" aria-label={t`Period shown`} class="chips period">
         {PERIODS.map(([value, label]) => (
           <button key={value} type="button" class="chip" aria-pressed={days === value ? 'true' : 'false'} onClick={() => setDays(value)}>
-            Last {label}
+            {i18n._(label)}
           </button>
         ))}
       </div>
-      {loading && !data && <p class="muted">Loading the record…</p>}
-      <Problem error={error} what="The record could not be loaded" />
+      {loading && !data && <p class="muted">{t`Loading the record…`}</p>}
+      <Problem error={error} what={t`The record could not be loaded`} />
       {data && (
         <div class="patient-grid">
           <section class="card panel patient-flags" aria-labelledby="flags-title">
-            <h2 id="flags-title">Flags</h2>
+            <h2 id="flags-title">{t`Flags`}</h2>
             <FlagList flags={data.flags} patientName={name} idPrefix="patient-flag" />
           </section>
           <div class="patient-main">
             <section class="card panel" aria-labelledby="symptoms-title">
-              <h2 id="symptoms-title">Symptoms and quality of life</h2>
+              <h2 id="symptoms-title">{t`Symptoms and quality of life`}</h2>
               {burden.length ? (
                 <LineChart
                   testid="chart-burden"
-                  title="Symptom burden per domain (0–10)"
+                  title={t`Symptom burden per domain (0–10)`}
                   days={data.burden.dates}
                   series={burden}
                   yRange={[0, 10]}
                   summary={describeSeries(data.burden.dates, burden)}
                 />
               ) : (
-                <p class="muted">No symptoms logged in this period.</p>
+                <p class="muted">{t`No symptoms logged in this period.`}</p>
               )}
               {qol.length ? (
                 <LineChart
@@ -303,19 +304,19 @@ export function PatientView({ patientId, query }) {
                   summary={describeSeries(data.qol.dates, qol)}
                 />
               ) : (
-                <p class="muted">No daily check-ins in this period.</p>
+                <p class="muted">{t`No daily check-ins in this period.`}</p>
               )}
             </section>
             <section class="card panel" aria-labelledby="doses-title">
-              <h2 id="doses-title">Doses</h2>
+              <h2 id="doses-title">{t`Doses`}</h2>
               <DoseTimeline doses={data.doses || []} testid="chart-doses" />
             </section>
             <section class="card panel" aria-labelledby="labs-title">
-              <h2 id="labs-title">Lab results</h2>
+              <h2 id="labs-title">{t`Lab results`}</h2>
               <LabCharts labs={data.labs} period={data} />
             </section>
             <section class="card panel" aria-labelledby="episodes-title">
-              <h2 id="episodes-title">Anaphylaxis episodes</h2>
+              <h2 id="episodes-title">{t`Anaphylaxis episodes`}</h2>
               <EpisodesTable episodes={data.episodes} />
             </section>
           </div>

@@ -1,7 +1,8 @@
 // Treatment response: one patient's symptom burden per domain at baseline and at months 3 and 6 of
 // a medication, with the server's classification; and the same classification over every patient
 // of this clinician on that drug (the cohort table of the published omalizumab series).
-import { plural, t } from '@lingui/core/macro';
+import { msg, plural, t } from '@lingui/core/macro';
+import { i18n } from '../lib/i18n.js';
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
@@ -9,7 +10,7 @@ import { getSession } from '../lib/session.js';
 import { Link, navigate } from '../lib/router.jsx';
 import { humanize } from '../lib/ui.jsx';
 import { clinicApi, patientApi } from './api.js';
-import { formatDate, Problem } from './util.jsx';
+import { domainWord, formatDate, Problem } from './util.jsx';
 import { useData } from '../lib/data.js';
 
 const MONTHS = ['3', '6'];
@@ -35,9 +36,9 @@ const reasonLabel = (reason) =>
     too_little_data: t`too little diary data at months 3 and 6`,
   })[reason] || humanize(reason);
 const LABS = [
-  ['tryptase', 'Serum tryptase (ng/mL)'],
-  ['kit_d816v', 'KIT D816V allele burden (%)'],
-  ['total_ige', 'Total IgE (kU/L)'],
+  ['tryptase', msg`Serum tryptase (ng/mL)`],
+  ['kit_d816v', msg`KIT D816V allele burden (%)`],
+  ['total_ige', msg`Total IgE (kU/L)`],
 ];
 
 const isNumber = (v) => typeof v === 'number' || (typeof v === 'string' && v !== '' && !Number.isNaN(Number(v)));
@@ -68,7 +69,9 @@ function Evidence({ evidence }) {
 function reduction(base, value) {
   if (!isNumber(base) || !isNumber(value) || Number(base) === 0) return '';
   const pct = Math.round(((Number(base) - Number(value)) / Number(base)) * 100);
-  return pct >= 0 ? `, ${pct}% less` : `, ${-pct}% more`;
+  const less = pct;
+  const more = -pct;
+  return pct >= 0 ? t`, ${less}% less` : t`, ${more}% more`;
 }
 
 // Baseline against months 3 and 6: mean daily peak severity per domain (and overall), the QoL
@@ -80,7 +83,7 @@ function ResponseTable({ report }) {
   const domains = Object.keys(base.domains || {}).filter((d) => hasSymptoms(base.domains[d]) || months.some((m) => hasSymptoms(m.domains?.[d])));
   const quiet = Object.keys(base.domains || {}).filter((d) => !domains.includes(d));
   const monthCell = (month, value, baseValue, classification) => {
-    if (month.complete === false) return <td>Window not over</td>;
+    if (month.complete === false) return <td>{t`Window not over`}</td>;
     return (
       <td>
         {show(value)}
@@ -92,23 +95,23 @@ function ResponseTable({ report }) {
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="response-table-caption">
       <table class="response-table" data-testid="response-table">
-        <caption id="response-table-caption">Mean daily symptom burden (0–10) and quality of life against baseline</caption>
+        <caption id="response-table-caption">{t`Mean daily symptom burden (0–10) and quality of life against baseline`}</caption>
         <thead>
           <tr>
-            <th scope="col">Domain</th>
+            <th scope="col">{t`Domain`}</th>
             <th scope="col">
-              Baseline <span class="row-sub">{formatDate(base.from)} – {formatDate(base.to)}</span>
+              {t`Baseline`} <span class="row-sub">{formatDate(base.from)} – {formatDate(base.to)}</span>
             </th>
             {MONTHS.map((m, i) => (
               <th scope="col" key={m}>
-                Month {m} <span class="row-sub">{formatDate(months[i].from)} – {formatDate(months[i].to)}</span>
+                {t`Month ${m}`} <span class="row-sub">{formatDate(months[i].from)} – {formatDate(months[i].to)}</span>
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
           <tr class="response-overall">
-            <th scope="row">All domains</th>
+            <th scope="row">{t`All domains`}</th>
             <td>{show(base.overall)}</td>
             {months.map((month, i) => (
               <Fragment key={MONTHS[i]}>{monthCell(month, month.overall, base.overall, month.classification)}</Fragment>
@@ -116,7 +119,7 @@ function ResponseTable({ report }) {
           </tr>
           {domains.map((domain) => (
             <tr key={domain}>
-              <th scope="row">{humanize(domain)}</th>
+              <th scope="row">{domainWord(domain)}</th>
               <td>{show(base.domains[domain])}</td>
               {months.map((month, i) => (
                 <Fragment key={MONTHS[i]}>{monthCell(month, month.domains?.[domain], base.domains[domain], month.domain_classification?.[domain])}</Fragment>
@@ -128,7 +131,7 @@ function ResponseTable({ report }) {
             <td>{show(base.qol)}</td>
             {months.map((month, i) =>
               month.complete === false ? (
-                <td key={MONTHS[i]}>Window not over</td>
+                <td key={MONTHS[i]}>{t`Window not over`}</td>
               ) : (
                 <td key={MONTHS[i]}>
                   {show(month.qol)}
@@ -139,29 +142,29 @@ function ResponseTable({ report }) {
           </tr>
         </tbody>
       </table>
-      {quiet.length > 0 && <p class="muted">No symptoms in any window: {quiet.map((d) => humanize(d)).join(', ')}.</p>}
+      {quiet.length > 0 && <p class="muted">{t`No symptoms in any window: ${quiet.map((d) => domainWord(d)).join(', ')}.`}</p>}
     </div>
   );
 }
 
 function LabsTable({ labs }) {
   const rows = LABS.filter(([key]) => labs?.[key] && Object.values(labs[key]).some((v) => v != null));
-  if (!rows.length) return <p class="muted">No tryptase, KIT D816V or IgE results around these dates.</p>;
+  if (!rows.length) return <p class="muted">{t`No tryptase, KIT D816V or IgE results around these dates.`}</p>;
   return (
     <table class="response-labs">
-      <caption class="visually-hidden">Labs at baseline and near months 3 and 6</caption>
+      <caption class="visually-hidden">{t`Labs at baseline and near months 3 and 6`}</caption>
       <thead>
         <tr>
-          <th scope="col">Lab</th>
-          <th scope="col">Baseline</th>
-          <th scope="col">Near month 3</th>
-          <th scope="col">Near month 6</th>
+          <th scope="col">{t`Lab`}</th>
+          <th scope="col">{t`Baseline`}</th>
+          <th scope="col">{t`Near month 3`}</th>
+          <th scope="col">{t`Near month 6`}</th>
         </tr>
       </thead>
       <tbody>
         {rows.map(([key, label]) => (
           <tr key={key}>
-            <th scope="row">{label}</th>
+            <th scope="row">{typeof label === 'string' ? label : i18n._(label)}</th>
             <td>{show(labs[key].baseline)}</td>
             <td>{show(labs[key].m3)}</td>
             <td>{show(labs[key].m6)}</td>
@@ -177,7 +180,7 @@ function Thresholds({ thresholds }) {
   if (!entries.length) return null;
   return (
     <details>
-      <summary>How the response is classified</summary>
+      <summary>{t`How the response is classified`}</summary>
       <dl class="thresholds">
         {entries.map(([key, value]) => (
           <Fragment key={key}>
@@ -202,12 +205,12 @@ function CohortTable({ cohort }) {
         {cohort.not_evaluable ? `; ${plural(cohort.not_evaluable, { one: '# not yet evaluable', other: '# not yet evaluable' })}` : ''}.
       </p>
       <table class="cohort-table" data-testid="cohort-table">
-        <caption class="visually-hidden">Response to {cohort.drug} among your patients</caption>
+        <caption class="visually-hidden">{t`Response to ${cohort.drug} among your patients`}</caption>
         <thead>
           <tr>
-            <th scope="col">Response</th>
-            <th scope="col">Patients</th>
-            <th scope="col">Share</th>
+            <th scope="col">{t`Response`}</th>
+            <th scope="col">{t`Patients`}</th>
+            <th scope="col">{t`Share`}</th>
           </tr>
         </thead>
         <tbody>
@@ -227,12 +230,12 @@ function CohortTable({ cohort }) {
       </table>
       {patients.length > 0 && (
         <table class="cohort-patients" data-testid="cohort-patients">
-          <caption>Each patient</caption>
+          <caption>{t`Each patient`}</caption>
           <thead>
             <tr>
-              <th scope="col">Patient</th>
-              <th scope="col">Started</th>
-              <th scope="col">Response</th>
+              <th scope="col">{t`Patient`}</th>
+              <th scope="col">{t`Started`}</th>
+              <th scope="col">{t`Response`}</th>
             </tr>
           </thead>
           <tbody>
@@ -260,9 +263,9 @@ function CohortSection({ drug, headingLevel = 2 }) {
   const Heading = `h${headingLevel}`;
   return (
     <section class="card panel" aria-labelledby="cohort-title" data-testid="cohort">
-      <Heading id="cohort-title">All your patients on {cohort.data?.drug || drug}</Heading>
-      {cohort.loading && !cohort.data && <p class="muted">Loading…</p>}
-      <Problem error={cohort.error} what="The cohort could not be loaded" />
+      <Heading id="cohort-title">{t`All your patients on ${cohort.data?.drug || drug}`}</Heading>
+      {cohort.loading && !cohort.data && <p class="muted">{t`Loading…`}</p>}
+      <Problem error={cohort.error} what={t`The cohort could not be loaded`} />
       {cohort.data && <CohortTable cohort={cohort.data} />}
     </section>
   );
@@ -281,13 +284,13 @@ export function ResponseReport({ patientId, query }) {
   return (
     <>
       <p class="back">
-        <Link href={`/clinic/patients/${patientId}`}>← Back to {name || 'the patient'}</Link>
+        <Link href={`/clinic/patients/${patientId}`}>{name ? t`← Back to ${name}` : t`← Back to the patient`}</Link>
       </p>
-      <h1>Treatment response{name ? `: ${name}` : ''}</h1>
-      <Problem error={medications.error} what="The medications could not be loaded" />
+      <h1>{name ? t`Treatment response: ${name}` : t`Treatment response`}</h1>
+      <Problem error={medications.error} what={t`The medications could not be loaded`} />
       {list.length > 0 && (
         <div class="field field--inline">
-          <label for="response-medication">Medication</label>
+          <label for="response-medication">{t`Medication`}</label>
           <select id="response-medication" value={chosen} onChange={(event) => navigate(`/clinic/patients/${patientId}/response?medication=${event.currentTarget.value}`, { replace: true })}>
             {list.map((m) => (
               <option key={m.id} value={m.id}>
@@ -297,9 +300,9 @@ export function ResponseReport({ patientId, query }) {
           </select>
         </div>
       )}
-      {medications.data && !list.length && <p>No medications on record.</p>}
-      {report.loading && !r && chosen && <p class="muted">Loading the report…</p>}
-      <Problem error={report.error} what="The report could not be loaded" />
+      {medications.data && !list.length && <p>{t`No medications on record.`}</p>}
+      {report.loading && !r && chosen && <p class="muted">{t`Loading the report…`}</p>}
+      <Problem error={report.error} what={t`The report could not be loaded`} />
       {r && (
         <section class="card panel" aria-labelledby="report-title" data-testid="response-report">
           <h2 id="report-title">{drugName}</h2>
@@ -313,7 +316,7 @@ export function ResponseReport({ patientId, query }) {
           </p>
           <Evidence evidence={r.evidence} />
           <ResponseTable report={r} />
-          <h3>Labs</h3>
+          <h3>{t`Labs`}</h3>
           <LabsTable labs={r.labs} />
           <Thresholds thresholds={r.thresholds} />
         </section>
@@ -338,11 +341,11 @@ export function Cohort({ query }) {
   };
   return (
     <>
-      <h1>Treatment response of my patients</h1>
-      <p class="lede">Response per patient at months 3 and 6 against baseline, over everyone who shared their record with you and takes this drug.</p>
+      <h1>{t`Treatment response of my patients`}</h1>
+      <p class="lede">{t`Response per patient at months 3 and 6 against baseline, over everyone who shared their record with you and takes this drug.`}</p>
       <form class="inline-form" onSubmit={submit}>
         <div class="field">
-          <label for="cohort-drug">Drug</label>
+          <label for="cohort-drug">{t`Drug`}</label>
           <input id="cohort-drug" list="cohort-drugs" value={value} onInput={(event) => setValue(event.currentTarget.value)} autocomplete="off" />
           <datalist id="cohort-drugs">
             {catalogue.map((d) => (
@@ -351,7 +354,7 @@ export function Cohort({ query }) {
           </datalist>
         </div>
         <button type="submit" class="button button--small">
-          Show
+          {t`Show`}
         </button>
       </form>
       <CohortSection drug={drug} />

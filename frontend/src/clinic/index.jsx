@@ -1,6 +1,8 @@
 // The clinician section: a desktop-first shell of its own under /clinic/, loaded only there (see
 // app.jsx). Its sign-in adds the second factor; a 403 asking for it sends the clinician to enrol or
 // verify and back; the server's idle timeout (a 401) ends the session with a message.
+import { msg, t } from '@lingui/core/macro';
+import { i18n } from '../lib/i18n.js';
 import { lazyLoader } from '../lib/lazy.jsx';
 import { useEffect, useState } from 'preact/hooks';
 import { api, refreshCsrf } from '../lib/api.js';
@@ -22,14 +24,14 @@ const Lazy = lazyLoader(lazyScreens);
 
 // pattern → [screen, title]; a string screen is a lazy module's export ('module.Export').
 const ROUTES = [
-  ['/clinic', PatientList, 'Patients'],
-  ['/clinic/patients', PatientList, 'Patients'],
-  ['/clinic/patients/:patientId', 'patient.PatientView', 'Patient'],
-  ['/clinic/patients/:patientId/summary', 'summary.VisitSummary', 'Visit summary'],
-  ['/clinic/patients/:patientId/response', 'response.ResponseReport', 'Treatment response'],
-  ['/clinic/response', 'response.Cohort', 'Treatment response of my patients'],
-  ['/clinic/security', TotpEnrol, 'Two-step sign-in'],
-  ['/clinic/verify', TotpVerify, 'Verify it is you'],
+  ['/clinic', PatientList, msg`Patients`],
+  ['/clinic/patients', PatientList, msg`Patients`],
+  ['/clinic/patients/:patientId', 'patient.PatientView', msg`Patient`],
+  ['/clinic/patients/:patientId/summary', 'summary.VisitSummary', msg`Visit summary`],
+  ['/clinic/patients/:patientId/response', 'response.ResponseReport', msg`Treatment response`],
+  ['/clinic/response', 'response.Cohort', msg`Treatment response of my patients`],
+  ['/clinic/security', TotpEnrol, msg`Two-step sign-in`],
+  ['/clinic/verify', TotpVerify, msg`Verify it is you`],
 ];
 
 function match(path) {
@@ -43,9 +45,9 @@ function match(path) {
 }
 
 const NAV = [
-  ['/clinic/patients', 'Patients', (path) => path === '/clinic' || path.startsWith('/clinic/patients')],
-  ['/clinic/response', 'Treatment response', (path) => path === '/clinic/response'],
-  ['/clinic/security', 'Two-step sign-in', (path) => path === '/clinic/security'],
+  ['/clinic/patients', msg`Patients`, (path) => path === '/clinic' || path.startsWith('/clinic/patients')],
+  ['/clinic/response', msg`Treatment response`, (path) => path === '/clinic/response'],
+  ['/clinic/security', msg`Two-step sign-in`, (path) => path === '/clinic/security'],
 ];
 
 // The server signs a clinician out after IDLE_MINUTES without a request. While they work on one
@@ -109,13 +111,13 @@ function ClinicSignIn({ query }) {
     navigate(next, { replace: true });
   });
   useEffect(() => {
-    document.title = 'Sign in · Mastline Clinic';
+    document.title = t`Sign in · Mastline Clinic`;
   }, []);
   return (
     <main id="main" class="clinic-signin">
       <header class="brand">
         <img class="brand__mark" src="/icons/icon-192.png" alt="" width="48" height="48" />
-        <h1>Mastline Clinic</h1>
+        <h1>{t`Mastline Clinic`}</h1>
       </header>
       {query.get('reason') === 'idle' && (
         <p class="alert" role="alert" data-testid="signed-out-reason">
@@ -123,18 +125,18 @@ function ClinicSignIn({ query }) {
         </p>
       )}
       <section class="card" aria-labelledby="clinic-auth-title">
-        <h2 id="clinic-auth-title">{step === 'password' ? 'Sign in' : 'Enter your code'}</h2>
+        <h2 id="clinic-auth-title">{step === 'password' ? t`Sign in` : t`Enter your code`}</h2>
         <form onSubmit={submit} noValidate>
           {step === 'password' ? (
             <>
-              <Field label="Email" name="email" type="email" errors={fields} value={form.email} onInput={set('email')} autocomplete="email" required />
-              <Field label="Password" name="password" type="password" errors={fields} value={form.password} onInput={set('password')} autocomplete="current-password" required />
+              <Field label={t`Email`} name="email" type="email" errors={fields} value={form.email} onInput={set('email')} autocomplete="email" required />
+              <Field label={t`Password`} name="password" type="password" errors={fields} value={form.password} onInput={set('password')} autocomplete="current-password" required />
             </>
           ) : (
             <Field
-              label="Code from your authenticator app"
+              label={t`Code from your authenticator app`}
               name="code"
-              hint="6 digits, or one of your recovery codes."
+              hint={t`6 digits, or one of your recovery codes.`}
               errors={fields}
               value={form.code}
               onInput={set('code')}
@@ -145,12 +147,12 @@ function ClinicSignIn({ query }) {
           )}
           <FormError error={error} shown={['email', 'password', 'code']} />
           <button class="button" type="submit" disabled={busy}>
-            {step === 'password' ? 'Sign in' : 'Verify'}
+            {step === 'password' ? t`Sign in` : t`Verify`}
           </button>
         </form>
       </section>
       <p>
-        <a href="/">Patient and caregiver app</a>
+        <a href="/">{t`Patient and caregiver app`}</a>
       </p>
     </main>
   );
@@ -166,23 +168,23 @@ function Shell({ session, path, children }) {
   return (
     <div class="clinic">
       <a class="skip" href="#main">
-        Skip to content
+        {t`Skip to content`}
       </a>
       <header class="clinic-bar">
         <Link href="/clinic/patients" class="clinic-bar__brand">
           <img src="/icons/icon-192.png" alt="" width="32" height="32" />
-          <span>Mastline Clinic</span>
+          <span>{t`Mastline Clinic`}</span>
         </Link>
-        <nav aria-label="Clinic" class="clinic-nav">
+        <nav aria-label={t`Clinic`} class="clinic-nav">
           {NAV.map(([href, label, current]) => (
             <Link key={href} href={href} aria-current={current(path) ? 'page' : undefined}>
-              {label}
+              {i18n._(label)}
             </Link>
           ))}
         </nav>
         <p class="clinic-bar__user">{session.user?.display_name}</p>
         <button type="button" class="button button--secondary button--small" onClick={signOut}>
-          Sign out
+          {t`Sign out`}
         </button>
       </header>
       <main id="main" class="clinic-main" tabIndex={-1}>
@@ -199,7 +201,7 @@ export function ClinicApp({ session, path, query }) {
     if (signedInNow && path === '/clinic/signin') navigate(safeNext(query.get('next')), { replace: true });
   }, [signedInNow, path]);
   useEffect(() => {
-    if (route) document.title = `${route.title} · Mastline Clinic`;
+    if (route) document.title = `${i18n._(route.title)} · ${t`Mastline Clinic`}`;
   }, [route?.title]);
 
   // No patient data is asked for before the second factor: its screen first, then back here.
@@ -217,9 +219,9 @@ export function ClinicApp({ session, path, query }) {
   if (!route) {
     content = (
       <section>
-        <h1>Not found</h1>
+        <h1>{t`Not found`}</h1>
         <p>
-          <Link href="/clinic/patients">Back to the patient list</Link>
+          <Link href="/clinic/patients">{t`Back to the patient list`}</Link>
         </p>
       </section>
     );

@@ -1,19 +1,19 @@
 // Every patient who shared their record with this clinician, most urgent first, with the flags that
 // make them urgent; each flag opens the records behind it. Sorting, the flag filter, the search and
 // the page live in the address, so a view can be bookmarked and Back returns to it.
-import { plural, t } from '@lingui/core/macro';
+import { msg, plural, t } from '@lingui/core/macro';
 import { useEffect, useState } from 'preact/hooks';
 import { Link, navigate } from '../lib/router.jsx';
 import { clinicApi } from './api.js';
-import { Evidence, FLAGS, FlagButton, formatDateTime, percent, Problem, SUBTYPE_LABEL } from './util.jsx';
+import { Evidence, FLAGS, FlagButton, formatDateTime, percent, Problem, SUBTYPE_LABEL, word } from './util.jsx';
 import { useData } from '../lib/data.js';
 
 const PAGE_SIZE = 25;
 // The server's order for each sort key; a header says which one is in force (aria-sort).
 const SORTS = {
-  urgency: { label: 'Priority', direction: 'descending', says: 'most urgent first' },
-  name: { label: 'Patient', direction: 'ascending', says: 'by name, A to Z' },
-  last_activity: { label: 'Last activity', direction: 'descending', says: 'most recent activity first' },
+  urgency: { label: msg`Priority`, direction: 'descending', says: msg`most urgent first` },
+  name: { label: msg`Patient`, direction: 'ascending', says: msg`by name, A to Z` },
+  last_activity: { label: msg`Last activity`, direction: 'descending', says: msg`most recent activity first` },
 };
 
 function SortHeader({ sortKey, ordering, onSort, children }) {
@@ -22,11 +22,11 @@ function SortHeader({ sortKey, ordering, onSort, children }) {
   return (
     <th scope="col" aria-sort={active ? sort.direction : undefined}>
       <button type="button" class="sort" onClick={() => onSort(sortKey)}>
-        {children || sort.label}
+        {children || word(sort.label)}
         <span class="sort__mark" aria-hidden="true">
           {active ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ' ↕'}
         </span>
-        <span class="visually-hidden">{active ? `, sorted ${sort.says}` : `, sort ${sort.says}`}</span>
+        <span class="visually-hidden">{active ? t`, sorted ${word(sort.says)}` : t`, sort ${word(sort.says)}`}</span>
       </button>
     </th>
   );
@@ -60,7 +60,7 @@ function PatientRow({ patient, openFlag, onToggleFlag }) {
         <th scope="row">
           <Link href={`/clinic/patients/${patient.id}`}>{patient.display_name}</Link>
           <span class="row-sub">
-            {[patient.age_years != null && `${patient.age_years} y`, patient.sm_subtype && (SUBTYPE_LABEL[patient.sm_subtype] || patient.sm_subtype)].filter(Boolean).join(' · ')}
+            {[patient.age_years != null && `${patient.age_years} y`, patient.sm_subtype && (word(SUBTYPE_LABEL[patient.sm_subtype]) || patient.sm_subtype)].filter(Boolean).join(' · ')}
           </span>
         </th>
         <td>
@@ -73,7 +73,7 @@ function PatientRow({ patient, openFlag, onToggleFlag }) {
               ))}
             </ul>
           ) : (
-            <span class="muted">None</span>
+            <span class="muted">{t`None`}</span>
           )}
         </td>
         <td>
@@ -123,27 +123,27 @@ export function PatientList({ query }) {
   if (term) params.set('search', term);
   const { data, error, loading } = useData(() => clinicApi(`clinic/patients/?${params}`), [params.toString()]);
   const pages = data ? Math.max(1, Math.ceil(data.count / PAGE_SIZE)) : 1;
-  const filterLabel = FLAGS.find(([code]) => code === flag)?.[1];
+  const filterLabel = word(FLAGS.find(([code]) => code === flag)?.[1]);
 
   return (
     <>
-      <h1>Patients</h1>
-      <p class="lede">Everyone who shared their record with you, {SORTS[ordering].says}. Open a flag to see the records behind it.</p>
+      <h1>{t`Patients`}</h1>
+      <p class="lede">{t`Everyone who shared their record with you, ${word(SORTS[ordering].says)}. Open a flag to see the records behind it.`}</p>
       <div class="list-tools">
         <div class="field list-tools__search">
-          <label for="patient-search">Search patients</label>
+          <label for="patient-search">{t`Search patients`}</label>
           <input id="patient-search" type="search" value={search} onInput={(event) => setSearch(event.currentTarget.value)} autocomplete="off" />
         </div>
         <div role="group" aria-labelledby="flag-filter-label" class="chips">
           <span id="flag-filter-label" class="chips__label">
-            Show only
+            {t`Show only`}
           </span>
           <button type="button" class="chip" aria-pressed={flag ? 'false' : 'true'} onClick={() => update({ flag: '' })}>
-            All patients
+            {t`All patients`}
           </button>
           {FLAGS.map(([code, label]) => (
             <button key={code} type="button" class="chip" aria-pressed={flag === code ? 'true' : 'false'} onClick={() => update({ flag: flag === code ? '' : code })}>
-              {label}
+              {word(label)}
             </button>
           ))}
         </div>
@@ -152,23 +152,23 @@ export function PatientList({ query }) {
         {data
           ? `${plural(data.count, { one: '# patient', other: '# patients' })}${filterLabel ? t` flagged “${filterLabel}”` : ''}${term ? t` matching “${term}”` : ''}.`
           : loading
-            ? 'Loading patients…'
+            ? t`Loading patients…`
             : ''}
       </p>
-      <Problem error={error} what="The patient list could not be loaded" />
+      <Problem error={error} what={t`The patient list could not be loaded`} />
       {data && data.results.length > 0 && (
         <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="patients-caption">
           <table class="patients" aria-busy={loading ? 'true' : 'false'}>
             <caption id="patients-caption" class="visually-hidden">
-              Patients who shared their record with you, {SORTS[ordering].says}
+              {t`Patients who shared their record with you, ${word(SORTS[ordering].says)}`}
             </caption>
             <thead>
               <tr>
                 <SortHeader sortKey="name" ordering={ordering} onSort={(key) => update({ ordering: key })} />
-                <th scope="col">Flags</th>
+                <th scope="col">{t`Flags`}</th>
                 <SortHeader sortKey="urgency" ordering={ordering} onSort={(key) => update({ ordering: key })} />
-                <th scope="col">Since last injection</th>
-                <th scope="col">Adherence, 30 days</th>
+                <th scope="col">{t`Since last injection`}</th>
+                <th scope="col">{t`Adherence, 30 days`}</th>
                 <SortHeader sortKey="last_activity" ordering={ordering} onSort={(key) => update({ ordering: key })} />
               </tr>
             </thead>
@@ -186,15 +186,15 @@ export function PatientList({ query }) {
         </div>
       )}
       {data && pages > 1 && (
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label={t`Pages`}>
           <button type="button" class="button button--secondary button--small" disabled={!data.previous} onClick={() => update({ page: String(page - 1) })}>
-            Previous page
+            {t`Previous page`}
           </button>
           <span>
             Page {page} of {pages}
           </span>
           <button type="button" class="button button--secondary button--small" disabled={!data.next} onClick={() => update({ page: String(page + 1) })}>
-            Next page
+            {t`Next page`}
           </button>
         </nav>
       )}

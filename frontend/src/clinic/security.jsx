@@ -1,7 +1,7 @@
 // The clinician's second factor: enrol an authenticator app (QR code or the secret typed in, then a
 // first code) and verify a code when the server asks for it in this session. Both return to the
 // screen that needed them (`next`).
-import { plural } from '@lingui/core/macro';
+import { plural, t } from '@lingui/core/macro';
 import { useState } from 'preact/hooks';
 import { Link, navigate } from '../lib/router.jsx';
 import { signedIn } from '../lib/session.js';
@@ -31,10 +31,10 @@ export function TotpEnrol({ query }) {
   if (codes) {
     return (
       <>
-        <h1>Two-step sign-in is on</h1>
+        <h1>{t`Two-step sign-in is on`}</h1>
         <section class="card" aria-labelledby="recovery-title">
-          <h2 id="recovery-title">Your recovery codes</h2>
-          <p>Each code signs you in once if you lose your phone. Keep them somewhere safe: they are not shown again.</p>
+          <h2 id="recovery-title">{t`Your recovery codes`}</h2>
+          <p>{t`Each code signs you in once if you lose your phone. Keep them somewhere safe: they are not shown again.`}</p>
           <ul class="recovery-codes" data-testid="recovery-codes">
             {codes.map((recovery) => (
               <li key={recovery}>
@@ -43,7 +43,7 @@ export function TotpEnrol({ query }) {
             ))}
           </ul>
           <button type="button" class="button" onClick={() => signedIn().finally(() => navigate(safeNext(next), { replace: true }))}>
-            I have saved them: continue
+            {t`I have saved them: continue`}
           </button>
         </section>
       </>
@@ -53,15 +53,15 @@ export function TotpEnrol({ query }) {
   if (status.data?.enabled) {
     return (
       <>
-        <h1>Two-step sign-in</h1>
+        <h1>{t`Two-step sign-in`}</h1>
         <section class="card" data-testid="totp-status">
           <p>
-            <strong>Two-step sign-in is on.</strong>{' '}
+            <strong>{t`Two-step sign-in is on.`}</strong>{' '}
             {plural(status.data.recovery_codes_left, { one: '# recovery code left.', other: '# recovery codes left.' })}
           </p>
           {!status.data.verified && (
             <p>
-              <Link href={`/clinic/verify?next=${encodeURIComponent(safeNext(next))}`}>Enter a code for this session</Link>
+              <Link href={`/clinic/verify?next=${encodeURIComponent(safeNext(next))}`}>{t`Enter a code for this session`}</Link>
             </p>
           )}
         </section>
@@ -71,37 +71,36 @@ export function TotpEnrol({ query }) {
 
   return (
     <>
-      <h1>Two-step sign-in</h1>
-      <Problem error={status.error} what="Your two-step sign-in could not be loaded" />
+      <h1>{t`Two-step sign-in`}</h1>
+      <Problem error={status.error} what={t`Your two-step sign-in could not be loaded`} />
       {next && (
         <p class="alert" role="alert">
-          Clinician access to patient records needs a second step at sign-in: set it up to continue.
+          {t`Clinician access to patient records needs a second step at sign-in: set it up to continue.`}
         </p>
       )}
       <p class="lede">
-        After your password, Mastline asks for a 6-digit code from an authenticator app on your phone (any app for time-based
-        codes works).
+        {t`After your password, Mastline asks for a 6-digit code from an authenticator app on your phone (any app for time-based codes works).`}
       </p>
       {!setup ? (
         <section class="card">
           <form onSubmit={start.submit}>
             <FormError error={start.error} />
             <button type="submit" class="button" disabled={start.busy}>
-              Set up an authenticator app
+              {t`Set up an authenticator app`}
             </button>
           </form>
         </section>
       ) : (
         <section class="card enrol" aria-labelledby="enrol-title">
-          <h2 id="enrol-title">Scan the code, then type the first code</h2>
+          <h2 id="enrol-title">{t`Scan the code, then type the first code`}</h2>
           <ol class="enrol__steps">
             <li>
-              <p>In your authenticator app, add an account and scan this QR code:</p>
+              <p>{t`In your authenticator app, add an account and scan this QR code:`}</p>
               {setup.qr_svg && (
                 <img
                   class="qr enrol__qr"
                   src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qr_svg)}`}
-                  alt="QR code that adds Mastline to an authenticator app"
+                  alt={t`QR code that adds Mastline to an authenticator app`}
                   width="200"
                   height="200"
                 />
@@ -113,7 +112,7 @@ export function TotpEnrol({ query }) {
             <li>
               <form onSubmit={confirm.submit} noValidate>
                 <Field
-                  label="The 6-digit code the app shows"
+                  label={t`The 6-digit code the app shows`}
                   name="code"
                   errors={confirm.fields}
                   value={code}
@@ -124,7 +123,7 @@ export function TotpEnrol({ query }) {
                 />
                 <FormError error={confirm.error} shown={['code']} />
                 <button type="submit" class="button" disabled={confirm.busy}>
-                  Turn on two-step sign-in
+                  {t`Turn on two-step sign-in`}
                 </button>
               </form>
             </li>
@@ -146,14 +145,14 @@ export function TotpVerify({ query }) {
   });
   return (
     <>
-      <h1>Verify it is you</h1>
-      <p class="lede">Patient records need the code from your authenticator app once per sign-in.</p>
+      <h1>{t`Verify it is you`}</h1>
+      <p class="lede">{t`Patient records need the code from your authenticator app once per sign-in.`}</p>
       <section class="card">
         <form onSubmit={submit} noValidate>
           <Field
-            label="Code from your authenticator app"
+            label={t`Code from your authenticator app`}
             name="code"
-            hint="6 digits, or one of your recovery codes."
+            hint={t`6 digits, or one of your recovery codes.`}
             errors={fields}
             value={code}
             onInput={(event) => setCode(event.currentTarget.value)}
@@ -163,7 +162,7 @@ export function TotpVerify({ query }) {
           />
           <FormError error={error} shown={['code']} />
           <button type="submit" class="button" disabled={busy}>
-            Verify
+            {t`Verify`}
           </button>
         </form>
       </section>

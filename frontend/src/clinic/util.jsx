@@ -1,45 +1,59 @@
 // Pieces the clinician screens share: flags and their evidence, record tables, dates.
-import { plural, t } from '@lingui/core/macro';
+import { msg, plural, t } from '@lingui/core/macro';
+import { i18n } from '../lib/i18n.js';
 import { useState } from 'preact/hooks';
 import { useData } from '../lib/data.js';
 import { humanize } from '../lib/ui.jsx';
 import { apiPathOf, clinicApi } from './api.js';
 
 export const FLAGS = [
-  ['overdue_injection', 'Overdue injection'],
-  ['relapse_window', 'In the relapse window'],
-  ['recent_anaphylaxis', 'Anaphylaxis in 30 days'],
-  ['pens_missing', 'No or expired pens'],
-  ['worsening_symptoms', 'Worsening symptoms'],
-  ['no_data', 'No recent data'],
+  ['overdue_injection', msg`Overdue injection`],
+  ['relapse_window', msg`In the relapse window`],
+  ['recent_anaphylaxis', msg`Anaphylaxis in 30 days`],
+  ['pens_missing', msg`No or expired pens`],
+  ['worsening_symptoms', msg`Worsening symptoms`],
+  ['no_data', msg`No recent data`],
 ];
 
 // apps.careteam.models.SMSubtype / KitStatus, short enough for a table row.
 export const SUBTYPE_LABEL = {
-  ISM: 'Indolent SM',
-  BMM: 'Bone-marrow mastocytosis',
-  SSM: 'Smoldering SM',
-  ASM: 'Aggressive SM',
+  ISM: msg`Indolent SM`,
+  BMM: msg`Bone-marrow mastocytosis`,
+  SSM: msg`Smoldering SM`,
+  ASM: msg`Aggressive SM`,
   'SM-AHN': 'SM-AHN',
-  MCL: 'Mast cell leukaemia',
-  CM: 'Cutaneous mastocytosis',
+  MCL: msg`Mast cell leukaemia`,
+  CM: msg`Cutaneous mastocytosis`,
   MCAS: 'MCAS',
-  unknown: 'Subtype not yet classified',
+  unknown: msg`Subtype not yet classified`,
 };
-const KIT_LABEL = { positive: 'KIT D816V detected', negative: 'KIT D816V not detected', not_tested: 'KIT D816V not tested' };
+const KIT_LABEL = { positive: msg`KIT D816V detected`, negative: msg`KIT D816V not detected`, not_tested: msg`KIT D816V not tested` };
+// Symptom domains in the clinician's words (docs/glossary.md, the clinical word of each).
+export const DOMAIN_LABEL = {
+  skin: msg`Skin`,
+  gastrointestinal: msg`Gastrointestinal`,
+  cardiovascular: msg`Cardiovascular`,
+  respiratory: msg`Respiratory`,
+  musculoskeletal: msg`Musculoskeletal`,
+  neuropsychological: msg`Neuropsychological`,
+  constitutional: msg`Constitutional`,
+};
+// A word of the tables above (a message, or a code shown as it is).
+export const word = (entry) => (entry == null ? entry : typeof entry === 'string' ? entry : i18n._(entry));
+export const domainWord = (code) => word(DOMAIN_LABEL[code]) || humanize(code);
 
 export function patientFacts(patient) {
   if (!patient) return '';
   return [
-    patient.age_years != null && `${patient.age_years} years`,
-    patient.sm_subtype && (SUBTYPE_LABEL[patient.sm_subtype] || patient.sm_subtype),
-    KIT_LABEL[patient.kit_d816v_status],
+    patient.age_years != null && plural(patient.age_years, { one: '# year', other: '# years' }),
+    patient.sm_subtype && (word(SUBTYPE_LABEL[patient.sm_subtype]) || patient.sm_subtype),
+    word(KIT_LABEL[patient.kit_d816v_status]),
   ]
     .filter(Boolean)
     .join(' · ');
 }
 
-export const SEVERITY_LABEL = { urgent: 'Urgent', warning: 'Warning', info: 'Note' };
+export const SEVERITY_LABEL = { urgent: msg`Urgent`, warning: msg`Warning`, info: msg`Note` };
 
 export function formatDate(value) {
   if (!value) return '—';
@@ -101,7 +115,7 @@ function describe(record) {
 // Any list of records (a plain array or a page of `results`) as a table: evidence of a flag.
 export function RecordsTable({ records, caption }) {
   const rows = Array.isArray(records) ? records : records?.results || (records ? [records] : []);
-  if (!rows.length) return <p class="muted">No records.</p>;
+  if (!rows.length) return <p class="muted">{t`No records.`}</p>;
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter(
     (key) => !HIDDEN_FIELDS.has(key) && rows.some((row) => row[key] != null && row[key] !== '' && !(typeof row[key] === 'string' && UUID.test(row[key]))),
   );
@@ -147,7 +161,7 @@ function EvidenceBody({ data, caption }) {
     if (!rows.length) return <p>No symptoms logged since {formatDate(data.from)}.</p>;
     return (
       <>
-        <p>Highest severity of each day per domain (0–10).</p>
+        <p>{t`Highest severity of each day per domain (0–10).`}</p>
         <RecordsTable records={rows} caption={caption} />
       </>
     );
@@ -186,13 +200,13 @@ export function Evidence({ flag, patientName, id, onClose, headingLevel = 3 }) {
         <Heading id={`${id}-title`}>{title}</Heading>
         {onClose && (
           <button type="button" class="button button--secondary button--small" onClick={onClose}>
-            Close
+            {t`Close`}
           </button>
         )}
       </div>
       {flag.detail && <p>{flagDetail(flag)}</p>}
-      {loading && !data && <p class="muted">Loading the records…</p>}
-      <Problem error={error} what="The evidence could not be loaded" />
+      {loading && !data && <p class="muted">{t`Loading the records…`}</p>}
+      <Problem error={error} what={t`The evidence could not be loaded`} />
       {data && <EvidenceBody data={data} caption={title} />}
       {pages.next && (
         <button type="button" class="button button--secondary button--small" onClick={pages.loadMore} disabled={pages.loading} data-testid="evidence-more">
@@ -224,7 +238,7 @@ export function FlagButton({ flag, expanded, controls, onToggle }) {
       onClick={onToggle}
       data-flag={flag.code}
     >
-      <span class="flag__severity">{SEVERITY_LABEL[flag.severity] || humanize(flag.severity)}:</span> {flag.label}
+      <span class="flag__severity">{word(SEVERITY_LABEL[flag.severity]) || humanize(flag.severity)}:</span> {flag.label}
       {flag.detail && <span class="flag__detail"> — {flagDetail(flag)}</span>}
     </button>
   );
@@ -233,7 +247,7 @@ export function FlagButton({ flag, expanded, controls, onToggle }) {
 // Flags of one patient, each opening its evidence below the list.
 export function FlagList({ flags, patientName, idPrefix }) {
   const [open, setOpen] = useState(null);
-  if (!flags?.length) return <p class="muted">No flags.</p>;
+  if (!flags?.length) return <p class="muted">{t`No flags.`}</p>;
   const current = flags.find((flag) => flag.code === open);
   return (
     <div>

@@ -1,4 +1,5 @@
 // The page's way to the API: session cookie + CSRF header, one error shape.
+import { i18n } from './i18n.js';
 import { t } from '@lingui/core/macro';
 import { kvSet } from './idb.js';
 
@@ -43,6 +44,8 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
       cache: 'no-store',
       headers: {
         Accept: 'application/json',
+        // The server answers (errors, catalogue words) in the app's language, not the browser's.
+        'Accept-Language': i18n.locale === 'pseudo' ? 'en' : i18n.locale,
         ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         ...(method !== 'GET' && csrfToken ? { 'X-CSRFToken': csrfToken } : {}),
         ...headers,

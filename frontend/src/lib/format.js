@@ -6,7 +6,7 @@ import { userLocale } from './i18n.js';
 
 const cache = new Map();
 function formatter(kind, options) {
-  const key = `${kind}|${JSON.stringify(options)}`;
+  const key = `${userLocale()}|${kind}|${JSON.stringify(options)}`;
   if (!cache.has(key)) {
     try {
       cache.set(key, new Intl[kind](userLocale(), options));
@@ -53,14 +53,18 @@ export function formatWhen(iso, zone) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso);
   const label = otherZone(zone, date);
-  return formatter('DateTimeFormat', { dateStyle: 'medium', timeStyle: 'short', ...(zone ? { timeZone: zone } : {}), ...(label ? { timeZoneName: 'short' } : {}) }).format(date);
+  // dateStyle/timeStyle cannot be combined with timeZoneName (Intl throws): the labelled form
+  // spells its fields out.
+  const style = label ? { day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' } : { dateStyle: 'medium', timeStyle: 'short' };
+  return formatter('DateTimeFormat', { ...style, ...(zone ? { timeZone: zone } : {}) }).format(date);
 }
 
 export function formatTime(iso, zone) {
   if (!iso) return '—';
   const date = new Date(iso);
   const label = otherZone(zone, date);
-  return formatter('DateTimeFormat', { timeStyle: 'short', ...(zone ? { timeZone: zone } : {}), ...(label ? { timeZoneName: 'short' } : {}) }).format(date);
+  const style = label ? { hour: 'numeric', minute: '2-digit', timeZoneName: 'short' } : { timeStyle: 'short' };
+  return formatter('DateTimeFormat', { ...style, ...(zone ? { timeZone: zone } : {}) }).format(date);
 }
 
 export const formatNumber = (value, options = {}) => (value == null || value === '' ? '—' : formatter('NumberFormat', options).format(Number(value)));

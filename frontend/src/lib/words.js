@@ -12,10 +12,13 @@ import { humanize } from './ui.jsx';
 const GLOSSARY_KIND = Symbol('glossary kind');
 const glossaryKind = (kind, table) => Object.defineProperty(table, GLOSSARY_KIND, { value: kind });
 let glossary = null;
+let glossaryLocale = null;
 
 // Fetched once a session (and kept on the phone for the next start offline).
 export async function loadGlossary() {
-  const key = `glossary:${navigator.language}`;
+  const key = `glossary:${i18n.locale}`;
+  if (glossaryLocale !== i18n.locale) glossary = null;
+  glossaryLocale = i18n.locale;
   glossary = glossary || (await kvGet(key).catch(() => null));
   try {
     const kinds = ['symptom_domain', 'anaphylaxis_finding', 'sm_subtype', 'trigger_category', 'route', 'injection_site', 'lab_analyte'];

@@ -7,15 +7,8 @@ import { useData } from '../lib/data.js';
 import { setSession } from '../lib/session.js';
 import { Field, FormError, Loaded, useSubmit } from '../lib/ui.jsx';
 import { ZonePicker } from '../lib/zone.jsx';
+import { LANGUAGES } from '../lib/i18n.js';
 import { SignOut } from './settings.jsx';
-
-const LANGUAGES = [
-  ['en', 'English'],
-  ['it', 'Italiano'],
-  ['de', 'Deutsch'],
-  ['fr', 'Français'],
-  ['es', 'Español'],
-];
 
 function Details({ session }) {
   const [values, setValues] = useState({ display_name: session.user?.display_name || '', time_zone: session.user?.time_zone || 'UTC', ...(session.user?.language ? { language: session.user.language } : {}) });
@@ -32,7 +25,7 @@ function Details({ session }) {
       <Field label={t`Your name`} name="display_name" errors={form.fields} value={values.display_name} onInput={(e) => setValues({ ...values, display_name: e.currentTarget.value })} autocomplete="name" />
       <ZonePicker label={t`Your time zone`} hint={t`Your quiet hours follow it. Each patient's reminders follow the patient's own zone (Profile).`} value={values.time_zone} errors={form.fields.time_zone} onChange={(time_zone) => setValues({ ...values, time_zone })} />
       {values.language && (
-        <Field as="select" label={t`Language of your notifications and emails`} hint={t`The app itself is in English for now.`} name="language" errors={form.fields} value={values.language} onChange={(e) => setValues({ ...values, language: e.currentTarget.value })}>
+        <Field as="select" label={t`Language`} hint={t`The app, your notifications and your emails are in this language.`} name="language" errors={form.fields} value={values.language} onChange={(e) => setValues({ ...values, language: e.currentTarget.value })}>
           {/* Each language in its own words: whoever reads the list finds theirs. */}
           {LANGUAGES.map(([code, name]) => (
             <option key={code} value={code} lang={code}>

@@ -11,6 +11,8 @@ import { Link } from '../lib/router.jsx';
 import { isOwner } from '../lib/session.js';
 import { Confirm, Field, FormError, Loaded, useSubmit } from '../lib/ui.jsx';
 import { CopyField } from './medications.jsx';
+import { KIT, say } from '../lib/words.js';
+import { i18n, LANGUAGES } from '../lib/i18n.js';
 
 const STANDING_PLAN = () => t`Give epinephrine (auto-injector, outer thigh) at once and call the emergency number. Lie flat with the legs raised. A second dose after 5–15 minutes if there is no improvement.`;
 
@@ -25,7 +27,7 @@ export function CardView({ card }) {
         <strong>{card.diagnosis}</strong>
         {card.diagnosis_note ? ` — ${card.diagnosis_note}` : ''}
       </p>
-      <p>{card.kit_d816v}</p>
+      <p>{card.kit_d816v_status ? say(KIT, card.kit_d816v_status) : card.kit_d816v}</p>
       {card.baseline_tryptase && <p>{t`Baseline tryptase: ${formatNumber(card.baseline_tryptase.value)} ${card.baseline_tryptase.unit} (${formatDate(card.baseline_tryptase.sampled_on)})`}</p>}
       <div class="alert">
         <h3>{t`Anaphylaxis`}</h3>
@@ -167,7 +169,56 @@ function CardEditForm({ patient, card, onSaved }) {
         </div>
         <FormError error={contactsForm.error} shown={['emergency_contacts']} />
       </form>
+      <CardLanguages patient={patient} card={card} onSaved={onSaved} />
     </>
+  );
+}
+
+// The card's own words in other languages, for a first responder abroad: the public card shows
+// them to a reader of that language (and the words as written to others). Written by the owner,
+// never translated by machine.
+function CardLanguages({ patient, card, onSaved }) {
+  const others = LANGUAGES.filter(([code]) => code !== (card.words_language || i18n.locale));
+  const [language, setLanguage] = useState(others[0][0]);
+  const [all, setAll] = useState(card.translations || {});
+  const [message, setMessage] = useState('');
+  const words = all[language] || {};
+  const relations = [...new Set(card.emergency_contacts.map((c) => c.relation).filter(Boolean))];
+  const set = (name) => (event) => setAll({ ...all, [language]: { ...words, [name]: event.currentTarget.value } });
+  const setRelation = (relation) => (event) => setAll({ ...all, [language]: { ...words, relations: { ...(words.relations || {}), [relation]: event.currentTarget.value } } });
+  const form = useSubmit(async () => {
+    const saved = await api(patientPath(patient.id, 'emergency-card'), { method: 'PATCH', body: { translations: all } });
+    onSaved(saved);
+    setAll(saved.translations || {});
+    setMessage(t`Saved.`);
+  });
+  const fields = form.fields.translations?.[language] || {};
+  return (
+    <form class="card" onSubmit={form.submit} noValidate aria-labelledby="card-languages">
+      <h2 id="card-languages">{t`The card in other languages`}</h2>
+      <p class="muted">{t`A first responder abroad reads the card in their language. Give the plan in it yourself (or with your doctor): Mastline never translates your words.`}</p>
+      <Field as="select" label={t`Language`} name="language" value={language} onChange={(event) => setLanguage(event.currentTarget.value)}>
+        {others.map(([code, name]) => (
+          <option key={code} value={code} lang={code}>
+            {name}
+          </option>
+        ))}
+      </Field>
+      <div lang={language}>
+        <Field label={t`About the diagnosis (optional)`} name="diagnosis_note" maxLength={300} errors={fields} value={words.diagnosis_note || ''} onInput={set('diagnosis_note')} />
+        <Field as="textarea" label={t`Anaphylaxis plan`} name="action_plan" rows="5" errors={fields} value={words.action_plan || ''} onInput={set('action_plan')} />
+        {relations.map((relation) => (
+          <Field key={relation} label={t`“${relation}” in this language`} name={`relation-${relation}`} value={words.relations?.[relation] || ''} onInput={setRelation(relation)} />
+        ))}
+      </div>
+      <FormError error={form.error} shown={['translations']} />
+      <button class="button" type="submit" disabled={form.busy}>
+        {t`Save the words in this language`}
+      </button>
+      <p class="notice" aria-live="polite">
+        {message}
+      </p>
+    </form>
   );
 }
 

@@ -1,11 +1,11 @@
 // Medications: the list with dose and next due time, adding one (with the last dose given, for a
 // regimen counted from it), changing, pausing or stopping one, logging a dose (offline too), the
 // next two weeks, and a calendar feed of upcoming doses.
-import { plural, t } from '@lingui/core/macro';
+import { msg, plural, t } from '@lingui/core/macro';
 import { useState } from 'preact/hooks';
 import { api, patientPath } from '../lib/api.js';
 import { useData } from '../lib/data.js';
-import { addDays, formatDate, formatDay, formatTime, formatWhen, localInput, todayIn, toIso } from '../lib/format.js';
+import { addDays, formatDate, formatNumber, formatDay, formatTime, formatWhen, localInput, todayIn, toIso } from '../lib/format.js';
 import { i18n } from '../lib/i18n.js';
 import { Link, navigate } from '../lib/router.jsx';
 import { canWriteDiary } from '../lib/session.js';
@@ -16,6 +16,9 @@ import { medicationsCacheKey } from './today.jsx';
 
 const INJECTED = new Set(['subcutaneous', 'intramuscular']);
 const DOSE_UNITS = ['mg', 'µg', 'g', 'mL', 'IU', 'units', 'tablets', 'capsules', 'puffs', 'drops'];
+// The units stored by their English code; the words ones are shown in the reader's language.
+const DOSE_UNIT_WORDS = { units: msg`units`, tablets: msg`tablets`, capsules: msg`capsules`, puffs: msg`puffs`, drops: msg`drops` };
+const unitWord = (unit) => (DOSE_UNIT_WORDS[unit] ? i18n._(DOSE_UNIT_WORDS[unit]) : unit);
 const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6];
 
 // "Monday" … in the reader's language (0 = Monday, as the server counts).
@@ -32,7 +35,7 @@ export function regimenText(m) {
   return t`Every day at ${times}`;
 }
 
-export const doseText = (m) => (m.dose ? `${Number(m.dose).toLocaleString()} ${m.dose_unit}`.trim() : '');
+export const doseText = (m) => (m.dose ? `${formatNumber(m.dose)} ${unitWord(m.dose_unit)}`.trim() : '');
 
 function useMedications(patient) {
   return useData(() => api(patientPath(patient.id, 'medications/')), [patient.id], { cache: medicationsCacheKey(patient) });
@@ -271,7 +274,7 @@ function RegimenFields({ values, set, setValues, form, adding }) {
         <Field as="select" label={t`Unit`} name="dose_unit" errors={form.fields} value={values.dose_unit} onChange={set('dose_unit')}>
           {DOSE_UNITS.map((unit) => (
             <option key={unit} value={unit}>
-              {unit}
+              {unitWord(unit)}
             </option>
           ))}
         </Field>
