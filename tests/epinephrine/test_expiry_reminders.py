@@ -7,10 +7,10 @@ import datetime as dt
 
 import time_machine
 
+from apps.alerts.tasks import scan_due
 from apps.careteam import services as careteam_services
 from apps.epinephrine import services
 from apps.epinephrine.models import Reminder, ReminderStatus
-from apps.alerts.tasks import scan_due
 from apps.notifications.models import Notification
 from tests.factories import World
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
+from apps.alerts.tasks import scan_due
 from apps.medications import services
 from apps.medications.models import DoseLog, Medication
-from apps.alerts.tasks import scan_due
 from apps.notifications.models import Notification
 
 

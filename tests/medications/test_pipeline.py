@@ -9,9 +9,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.alerts.tasks import scan_due
 from apps.careteam import services as careteam_services
 from apps.medications.models import ReminderStep, StepStatus
-from apps.alerts.tasks import scan_due
 from apps.notifications.models import Delivery, DeliveryStatus, Notification
 from tests.factories import World
 

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connections
 
-from apps.medications.models import ReminderStep, StepStatus
 from apps.alerts.tasks import scan_due
+from apps.medications.models import ReminderStep, StepStatus
 from apps.notifications.delivery import PUSH_GROUP, push_topic
 from apps.notifications.models import (
     AttemptOutcome,
