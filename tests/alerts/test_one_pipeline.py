@@ -115,14 +115,16 @@ def test_two_concurrent_scans_send_every_alert_of_every_kind_once(world: World) 
     with time_machine.travel(local(ZONE, 2025, 5, 1, 12, 0), tick=False):
         for n in range(pens):
             add_pen(world.patient, world.owner, dt.date(2025, 6, 30), lot=f"L{n}")
+    with time_machine.travel(local(ZONE, 2025, 5, 31, 8, 0), tick=False):
         for n in range(pens):
             daily(world.patient, world.owner, ["09:00"], name=f"Pill {n}")
     now = local(ZONE, 2025, 5, 31, 9, 0)
     errors: list[BaseException] = []
+    fired: list[int] = []
 
     def beat() -> None:
         try:
-            scan_due(now=now, batch_size=15)
+            fired.append(scan_due(now=now, batch_size=15).fired)
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
@@ -135,6 +137,7 @@ def test_two_concurrent_scans_send_every_alert_of_every_kind_once(world: World) 
         for thread in threads:
             thread.join(timeout=120)
     assert not errors, errors
+    assert sum(fired) == 2 * pens  # each row claimed by one scan only
     keys = list(Notification.objects.values_list("recipient_id", "dedupe_key"))
     assert len(keys) == len(set(keys))
     categories = Counter(Notification.objects.values_list("category", flat=True))
