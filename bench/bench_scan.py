@@ -115,6 +115,7 @@ def _populate(medications: int, due: int, now: datetime) -> None:
             [
                 "medication_id",
                 "due_at",
+                "cycle",
                 "name",
                 "kind",
                 "fire_at",
@@ -129,6 +130,7 @@ def _populate(medications: int, due: int, now: datetime) -> None:
                 (
                     ids[n],
                     due_at[n],
+                    "first",
                     "caregivers",
                     "escalation",
                     due_at[n],
