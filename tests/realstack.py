@@ -151,6 +151,7 @@ def worker_environment(redis_url: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": redis_url,
         "MASTLINE_VAR_DIR": tempfile.mkdtemp(prefix="mastline-worker-"),
+        "PUSH_ALLOW_LOOPBACK": "1",  # the local push service (apps/notifications/push_guard.py)
         **extra,
     }
 

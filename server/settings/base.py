@@ -396,6 +396,11 @@ VAPID_GENERATE_DEV_KEYS = True
 PUSH_TTL_SECONDS = env_int("PUSH_TTL_SECONDS", 60 * 60 * 6)
 PUSH_TTL_URGENT_SECONDS = env_int("PUSH_TTL_URGENT_SECONDS", 60 * 60 * 24)
 PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
+# Push endpoints must be https on a public address (apps/notifications/push_guard.py). Self-hosted
+# push services on a private network are named here; PUSH_ALLOW_LOOPBACK is for the tests' local
+# push service only (send time, loopback addresses, http allowed).
+PUSH_ALLOWED_HOSTS = env_list("PUSH_ALLOWED_HOSTS", [])
+PUSH_ALLOW_LOOPBACK = env_bool("PUSH_ALLOW_LOOPBACK", False)
 # A delivery is tried this many times (backoff in between) before it is marked failed.
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 # Every 15 s: with apps.notifications.delivery.REENQUEUE_AFTER (30 s), a message lost with a
