@@ -34,8 +34,8 @@ TIMEOUT_SECONDS = 900
 
 
 def create_due_steps(count: int, push_base_url: str) -> None:
-    """The N due steps. Today apps.medications' `ReminderStep` rows; when apps.alerts lands, its
-    rows (this one line)."""
+    """The N due steps: apps.medications' `ReminderStep` rows, fired by the one alert scan
+    (apps.alerts.tasks.scan_due_alerts, sent by the beat thread from CELERY_BEAT_SCHEDULE)."""
     from tests import realstack
 
     realstack.due_medication_steps(count, patients=PATIENTS, push_base_url=push_base_url)

@@ -1,10 +1,11 @@
-"""The missed-dose scan: does its cost follow what is due, or what exists?
+"""The one alert scan (apps.alerts.tasks), over missed-dose steps: does its cost follow what is
+due, or what exists?
 
 On PostgreSQL (DATABASE_URL), two worlds with the same 10,000 due reminder steps:
   big   — 1,000,000 scheduled medications, each with a pending step (1 % due now)
   small — 10,000 medications, every one due now
 One scan pass (claim with FOR UPDATE SKIP LOCKED in batches, staleness checks, recipients,
-mark fired) is timed in each, notify stubbed out so the notifications layer's own cost (benched
+mark fired) is timed in each, notify_many stubbed out so the notifications layer's own cost (benched
 in bench_delivery) does not drown the scan's. Prints both times, their ratio (the goal: close
 to 1) and the plan of the claim query (the partial index on pending steps' fire_at).
 Rows are written with COPY and hold only what the scan reads. Run:
@@ -114,6 +115,7 @@ def _populate(medications: int, due: int, now: datetime) -> None:
             [
                 "medication_id",
                 "due_at",
+                "cycle",
                 "name",
                 "kind",
                 "fire_at",
@@ -128,6 +130,7 @@ def _populate(medications: int, due: int, now: datetime) -> None:
                 (
                     ids[n],
                     due_at[n],
+                    "first",
                     "caregivers",
                     "escalation",
                     due_at[n],
@@ -156,7 +159,8 @@ def _reset(now: datetime) -> None:
 def _measure(medications: int, due: int) -> tuple[float, int, str]:
     from django.db import connection
 
-    from apps.medications import tasks
+    from apps.alerts import tasks
+    from apps.medications.alerts import KIND
     from apps.medications.models import ReminderStep
 
     now = datetime.now(UTC)
@@ -164,13 +168,18 @@ def _measure(medications: int, due: int) -> tuple[float, int, str]:
     _populate(medications, due, now)
     print(f"  populated {medications:,} medications in {time.perf_counter() - started:.0f} s")
     notified: list[int] = []
-    tasks.notifications.notify = lambda **kwargs: notified.append(1)  # type: ignore[assignment]
+
+    def notify_many(notices: Any) -> list[Any]:
+        notified.append(len(notices))
+        return []
+
+    tasks.notifications.notify_many = notify_many
     rounds = []
     fired = 0
     for _ in range(REPEAT):
         _reset(now)
         started = time.perf_counter()
-        result = tasks.scan_due_steps(now=now)
+        result = tasks.scan_due(now=now, kinds=[KIND])
         rounds.append(time.perf_counter() - started)
         fired = result.fired
     plan = "\n".join(

@@ -7,7 +7,8 @@ class EpinephrineConfig(AppConfig):
     verbose_name = "Epinephrine readiness: pens, carry checks, after a use"
 
     def ready(self) -> None:
-        # A patient's time zone change moves every local reminder time: replan on save.
-        from . import actions, signals  # noqa: F401
+        # Its expiry reminders and carry checks are a kind of the one alert pipeline (apps.alerts).
+        from . import actions, alerts
 
         actions.register()
+        alerts.register()

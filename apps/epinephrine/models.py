@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.alerts.defaults import CARRY_AGAIN_AFTER_MINUTES, EXPIRY_REMINDER_DAYS
 from apps.core.models import PublicModel
 from apps.sync.models import SyncedModel
 
@@ -105,7 +106,7 @@ class CarryCheckSettings(models.Model):
     enabled = models.BooleanField(default=True)
     local_time = models.TimeField()  # e.g. 08:00, when the patient usually leaves home
     # An unanswered check is asked once more this long after the first prompt, the same day.
-    again_after_minutes = models.PositiveIntegerField(default=180)
+    again_after_minutes = models.PositiveIntegerField(default=CARRY_AGAIN_AFTER_MINUTES)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -144,7 +145,14 @@ class ReminderKind(models.TextChoices):
     CARRY_AGAIN = "carry_again", "The carry check, asked once more"
 
 
-EXPIRY_KINDS = {30: ReminderKind.EXPIRY_30, 7: ReminderKind.EXPIRY_7, 0: ReminderKind.EXPIRY_0}
+# Days before the expiry date each reminder is sent (apps/alerts/defaults.py), by kind.
+EXPIRY_KINDS: dict[int, str] = dict(
+    zip(
+        EXPIRY_REMINDER_DAYS,
+        (ReminderKind.EXPIRY_30, ReminderKind.EXPIRY_7, ReminderKind.EXPIRY_0),
+        strict=True,
+    )
+)
 EXPIRY_DAYS: dict[str, int] = {kind: days for days, kind in EXPIRY_KINDS.items()}
 
 
@@ -159,7 +167,8 @@ class Reminder(models.Model):
     """One planned expiry reminder or carry check — the outbox of this app.
 
     Planned by services.pen_replan / services.carry_replan; claimed and fired by
-    tasks.scan_due_epinephrine_reminders (beat, every minute) through the partial index on
+    the one alert pipeline (apps.alerts.tasks.scan_due_alerts, beat, every minute; the rules of
+    this kind: apps.epinephrine.alerts) through the partial index on
     `fire_at` of pending rows. Recipients are resolved when it fires.
     """
 
@@ -194,7 +203,7 @@ class Reminder(models.Model):
             ),
         ]
         indexes = [
-            # Read by tasks.scan_due_epinephrine_reminders every minute: pending rows now due.
+            # Read by apps.alerts.tasks.scan_due_alerts every minute: pending rows now due.
             models.Index(
                 fields=["fire_at"],
                 name="epi_reminder_pending_fire_at",

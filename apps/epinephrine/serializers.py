@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from apps.alerts.defaults import CARRY_AGAIN_AFTER_MINUTES
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
 from apps.core.validators import PAST_EVENT, PLANNED_DATE
 from apps.sync.api import SyncedModelSerializer
@@ -180,7 +181,7 @@ class CarryCheckSettingsSerializer(StrictSerializer):
     again_after_minutes = serializers.IntegerField(
         min_value=15,
         max_value=12 * 60,
-        default=180,
+        default=CARRY_AGAIN_AFTER_MINUTES,
         help_text="An unanswered check is asked once more this much later, the same day.",
     )
     next_check_at = serializers.DateTimeField(read_only=True, allow_null=True)

@@ -1,6 +1,6 @@
 """Writes with rules: pens and their expiry reminders, the carry check and its answers, and what
 happens when a pen is used. Reminders are rows (`Reminder`) planned here and fired by
-tasks.scan_due_epinephrine_reminders; no ETA task is ever queued."""
+the one alert pipeline (apps.alerts; this kind's rules: alerts.py); no ETA task is ever queued."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 
-from apps.careteam.models import Membership, Patient, Role
+from apps.alerts.defaults import EPINEPHRINE_AUDIENCE, EXPIRY_REMINDER_TIME
+from apps.alerts.recipients import recipients
+from apps.careteam.models import Patient, Role
 from apps.diary import services as diary_services
 from apps.diary.models import AnaphylaxisEpisode
 from apps.medications import services as medication_services
@@ -42,8 +44,6 @@ from .models import (
 )
 
 PEN_KIND = "pen"  # the sync kind of AutoInjector (api.PenViewSet)
-# Expiry reminders go out at this local time, 30 and 7 days before and on the expiry date.
-EXPIRY_REMINDER_TIME = dt.time(9, 0)
 CARRY_KINDS = (ReminderKind.CARRY_FIRST, ReminderKind.CARRY_AGAIN)
 
 
@@ -92,20 +92,8 @@ def readiness(patient: Patient, now: dt.datetime | None = None) -> Readiness:
 
 def owners_and_caregivers(patient_ids: set[Any]) -> dict[Any, list[tuple[Any, str]]]:
     """patient id → [(user, role)] of active owners and caregivers, resolved now (a revoked
-    member never hears about the patient again)."""
-    team: dict[Any, list[tuple[Any, str]]] = {pid: [] for pid in patient_ids}
-    for membership in (
-        Membership.objects.active()
-        .filter(
-            patient_id__in=patient_ids,
-            role__in=[Role.OWNER, Role.CAREGIVER],
-            user__is_active=True,
-        )
-        .select_related("user")
-        .order_by("created_at")
-    ):
-        team[membership.patient_id].append((membership.user, membership.role))
-    return team
+    member never hears about the patient again): the one recipients rule of apps.alerts."""
+    return recipients(patient_ids, EPINEPHRINE_AUDIENCE)
 
 
 # --- pens -------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ class MedicationsConfig(AppConfig):
     verbose_name = "Medications, doses and reminders"
 
     def ready(self) -> None:
-        # A patient's time zone change moves every dose and reminder: replan on save.
-        from . import actions, signals  # noqa: F401
+        # Its missed-dose steps are a kind of the one alert pipeline (apps.alerts).
+        from . import actions, alerts
 
         actions.register()
+        alerts.register()

@@ -260,8 +260,9 @@ class ReminderStep(models.Model):
     not sent again. `due_at` is when the dose was really due: once that moment has passed, it
     stays, so texts name it even after the dose time is edited.
 
-    Planned by services.medication_replan; claimed and fired by tasks.scan_due_steps (beat,
-    every minute) through the partial index on `fire_at` of pending rows, so the scan costs what
+    Planned by services.medication_replan; claimed and fired by the one alert pipeline
+    (apps.alerts.tasks.scan_due_alerts, beat, every minute; this kind's rules: alerts.py)
+    through the partial index on `fire_at` of pending rows, so the scan costs what
     is due, not what is scheduled. The step's spec (audience, urgency, cut-off) is copied here
     when planned; recipients are resolved when it fires.
     """
@@ -288,7 +289,7 @@ class ReminderStep(models.Model):
             )
         ]
         indexes = [
-            # Read by tasks.scan_due_steps every minute: pending steps whose time has come.
+            # Read by apps.alerts.tasks.scan_due_alerts every minute: pending steps now due.
             models.Index(
                 fields=["fire_at"],
                 name="reminder_step_pending_fire_at",
@@ -319,7 +320,7 @@ def legacy_source_key(medication_id: Any, due_at: Any) -> str:
 class MedicationAlertFlag(models.Model):
     """A flag on the clinician dashboard: this patient's dose is dangerously overdue.
 
-    Raised by the urgent step (tasks.scan_due_steps), cleared when the dose is logged. The
+    Raised by the urgent step (apps.medications.alerts), cleared when the dose is logged. The
     clinician dashboard lists open flags of its patients (`cleared_at IS NULL`).
     """
 

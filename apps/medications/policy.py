@@ -36,6 +36,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# The numbers of the default policies live in apps/alerts/defaults.py, with their source.
+from apps.alerts.defaults import CASE_RELAPSE_DAY as CASE_RELAPSE_DAY
+from apps.alerts.defaults import LONG_INTERVAL_FROM_DAYS as LONG_INTERVAL_FROM_DAYS
+from apps.alerts.defaults import LONG_INTERVAL_STEPS, SHORT_INTERVAL_STEPS
+from apps.alerts.defaults import MAX_REPEAT_DAYS as MAX_REPEAT_DAYS
+from apps.alerts.defaults import REMINDER_LATE_CUTOFF_MINUTES as REMINDER_LATE_CUTOFF_MINUTES
+from apps.alerts.defaults import (
+    SHORT_REMINDER_LATE_CUTOFF_MINUTES as SHORT_REMINDER_LATE_CUTOFF_MINUTES,
+)
+
 
 class StepKind:
     HEADS_UP = "heads_up"
@@ -51,14 +61,6 @@ class StepKind:
 
 AUDIENCES = ("owner", "caregiver", "clinician")
 URGENCIES = ("normal", "high", "urgent")
-
-# A "due today" prompt older than this is noise after an outage; escalations carry no cut-off.
-REMINDER_LATE_CUTOFF_MINUTES = 12 * 60
-SHORT_REMINDER_LATE_CUTOFF_MINUTES = 60
-# The relapse window of the case: symptoms returned 6 weeks after the last injection.
-CASE_RELAPSE_DAY = 42
-# Longest span a daily relapse-watch prompt is repeated for (day 49 of the case).
-MAX_REPEAT_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -90,43 +92,6 @@ class StepSpec:
             yield f"{self.name}:d{day:+03d}", day
 
 
-# Omalizumab every 4 weeks — see the module docstring for the case these numbers come from.
-LONG_INTERVAL_DEFAULT: tuple[StepSpec, ...] = (
-    StepSpec("heads_up", StepKind.HEADS_UP, days=-2),
-    StepSpec("due", StepKind.REMINDER, days=0),
-    StepSpec("overdue", StepKind.OVERDUE, days=3, urgency="high", late_cutoff_minutes=None),
-    StepSpec(
-        "caregivers",
-        StepKind.ESCALATION,
-        days=7,
-        audience=("owner", "caregiver"),
-        urgency="high",
-        late_cutoff_minutes=None,
-    ),
-    StepSpec(
-        "urgent",
-        StepKind.URGENT,
-        days=10,  # day 38 after the last dose: 4 days before the relapse window (day 42)
-        audience=("owner", "caregiver", "clinician"),
-        urgency="urgent",
-        late_cutoff_minutes=None,
-        flag_clinician=True,
-    ),
-    StepSpec("relapse_watch", StepKind.RELAPSE_WATCH, days=3, repeat_until_days=21),
-)
-
-# Daily, weekday and every-N-hours medicines.
-SHORT_INTERVAL_DEFAULT: tuple[StepSpec, ...] = (
-    StepSpec(
-        "due", StepKind.REMINDER, days=0, late_cutoff_minutes=SHORT_REMINDER_LATE_CUTOFF_MINUTES
-    ),
-    StepSpec("missed", StepKind.MISSED, minutes=120, late_cutoff_minutes=24 * 60),
-)
-
-# Regimens whose interval is at least this long use LONG_INTERVAL_DEFAULT.
-LONG_INTERVAL_FROM_DAYS = 7
-
-
 def steps_from_json(raw: Sequence[dict[str, Any]]) -> tuple[StepSpec, ...]:
     """A stored custom policy (validated by ReminderStepSerializer) back into StepSpecs."""
     return tuple(
@@ -143,6 +108,12 @@ def steps_from_json(raw: Sequence[dict[str, Any]]) -> tuple[StepSpec, ...]:
         )
         for item in raw
     )
+
+
+# Omalizumab every 4 weeks, and daily or every-few-hours medicines: the tables of
+# apps/alerts/defaults.py (see the module docstring for the case the numbers come from).
+LONG_INTERVAL_DEFAULT: tuple[StepSpec, ...] = steps_from_json(LONG_INTERVAL_STEPS)
+SHORT_INTERVAL_DEFAULT: tuple[StepSpec, ...] = steps_from_json(SHORT_INTERVAL_STEPS)
 
 
 @dataclass(frozen=True)

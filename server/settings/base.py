@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.diary",
     "apps.notifications",
     "apps.epinephrine",
+    "apps.alerts",
     "apps.emergency",
     "apps.clinic",
     "apps.ops",
@@ -375,10 +376,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_MAX_LOOP_INTERVAL = 30
 # Each app's periodic tasks are added below, in that app's section of this file.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-# The missed-dose pipeline (apps.medications.tasks): fires the reminder steps that are due. A tick
-# not started within the minute expires rather than piling up behind an outage.
-CELERY_BEAT_SCHEDULE["medications-scan"] = {
-    "task": "apps.medications.tasks.scan_due_reminders",
+# The one alert pipeline (apps.alerts.tasks): fires the planned alerts of every kind that are due
+# (missed-dose steps, pen expiry, carry checks). A tick not started within the minute expires
+# rather than piling up behind an outage. Its other defaults: apps/alerts/defaults.py.
+CELERY_BEAT_SCHEDULE["alerts-scan"] = {
+    "task": "apps.alerts.tasks.scan_due_alerts",
     "schedule": 60.0,
     "options": {"expires": 55},
 }
@@ -416,13 +418,6 @@ URGENT_REPEAT_AFTER_MINUTES = env_int("URGENT_REPEAT_AFTER_MINUTES", 30)
 URGENT_REPEAT_LIMIT = env_int("URGENT_REPEAT_LIMIT", 6)
 CELERY_BEAT_SCHEDULE["notifications-repeat"] = {
     "task": "apps.notifications.tasks.repeat_unacknowledged_alerts",
-    "schedule": 60.0,
-    "options": {"expires": 55},
-}
-
-# Epinephrine readiness (apps.epinephrine.tasks): pen expiry reminders and the daily carry check.
-CELERY_BEAT_SCHEDULE["epinephrine-scan"] = {
-    "task": "apps.epinephrine.tasks.scan_due_epinephrine_reminders",
     "schedule": 60.0,
     "options": {"expires": 55},
 }

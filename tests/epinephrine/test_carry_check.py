@@ -9,9 +9,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.alerts.tasks import scan_due
 from apps.epinephrine import services
 from apps.epinephrine.models import CarryCheck, Reminder, ReminderKind, ReminderStatus
-from apps.epinephrine.tasks import scan_due_reminders
 from apps.notifications.models import Delivery, DeliveryStatus, Notification
 from tests.factories import World
 
@@ -35,7 +35,7 @@ def _set_up(world: World, client_for, at: str = "08:00") -> None:
 
 def _scan_at(*args: int) -> None:
     with time_machine.travel(local(*args), tick=False):
-        scan_due_reminders()
+        scan_due()
 
 
 def _keys() -> list[str]:
@@ -201,7 +201,7 @@ def test_the_check_keeps_its_local_time_across_a_dst_change(
     moments = []
     for day in (29, 30, 31):
         with time_machine.travel(local(2025, 3, day, 8, 0), tick=False):
-            scan_due_reminders()
+            scan_due()
         moments.append(
             Reminder.objects.get(kind=ReminderKind.CARRY_FIRST, local_date=dt.date(2025, 3, day))
             .fired_at.astimezone(dt.UTC)

@@ -7,10 +7,10 @@ import datetime as dt
 
 import time_machine
 
+from apps.alerts.tasks import scan_due
 from apps.careteam import services as careteam_services
 from apps.epinephrine import services
 from apps.epinephrine.models import Reminder, ReminderStatus
-from apps.epinephrine.tasks import scan_due_reminders
 from apps.notifications.models import Notification
 from tests.factories import World
 
@@ -21,7 +21,7 @@ EXPIRES = dt.date(2025, 6, 30)
 
 def _scan_at(*args: int, zone: str = "Europe/Rome") -> None:
     with time_machine.travel(local(*args, zone=zone), tick=False):
-        scan_due_reminders()
+        scan_due()
 
 
 def test_reminders_go_out_30_and_7_days_before_and_on_the_day(world: World) -> None:
@@ -114,24 +114,25 @@ def test_correcting_the_expiry_date_moves_the_reminders(world: World) -> None:
 def test_a_reminder_that_fails_to_send_is_retried_later_and_does_not_stop_the_others(
     world: World, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from apps.epinephrine import tasks
+    from apps.alerts.defaults import RETRY_FAILED_AFTER
+    from apps.epinephrine import messages
 
     with time_machine.travel(local(2025, 5, 1, 12, 0), tick=False):
         broken = add_pen(world.patient, world.owner, EXPIRES, brand="Broken")
         add_pen(world.patient, world.owner, EXPIRES, brand="Jext")
-    real_expiry = tasks.messages.expiry
+    real_expiry = messages.expiry
 
     def expiry(patient_name, brand, *args):  # type: ignore[no-untyped-def]
         if brand == "Broken":
             raise RuntimeError("a broken template")
         return real_expiry(patient_name, brand, *args)
 
-    monkeypatch.setattr(tasks.messages, "expiry", expiry)
+    monkeypatch.setattr(messages, "expiry", expiry)
     with time_machine.travel(local(2025, 5, 31, 9, 0), tick=False):
-        result = scan_due_reminders()
+        result = scan_due()
     assert (result.fired, result.failed) == (1, 1)
     assert len(inbox("pen_expiry")) == 2  # the Jext pen's reminder, to the owner and the carer
     retry = Reminder.objects.get(
         pen=broken, status=ReminderStatus.PENDING, fire_at__lte=local(2025, 5, 31, 9, 5)
     )
-    assert retry.fire_at == local(2025, 5, 31, 9, 0) + tasks.RETRY_FAILED_AFTER
+    assert retry.fire_at == local(2025, 5, 31, 9, 0) + RETRY_FAILED_AFTER

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
+from apps.alerts.tasks import scan_due
 from apps.medications import services
 from apps.medications.models import DoseLog, Medication
-from apps.medications.tasks import scan_due_steps
 from apps.notifications.models import Notification
 
 
@@ -70,7 +70,7 @@ def run_beat(start: datetime, end: datetime, every: timedelta = timedelta(hours=
     with time_machine.travel(moment, tick=False) as traveller:
         while moment <= end:
             traveller.move_to(moment)
-            scan_due_steps()
+            scan_due()
             moment += every
 
 

@@ -40,11 +40,11 @@ def at(zone: str, n: int, hour: int, minute: int = 0) -> datetime:
 
 
 def scan_task() -> Any:
-    """The task beat runs to fire reminder steps (server.settings CELERY_BEAT_SCHEDULE)."""
+    """The one task beat runs to fire planned alerts of every kind (CELERY_BEAT_SCHEDULE)."""
     names = [
         entry["task"]
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
-        if str(entry["task"]).endswith("scan_due_reminders")
+        if str(entry["task"]).startswith(("apps.alerts.", "apps.medications.", "apps.epinephrine."))
     ]
     assert len(names) == 1, names
     return celery_app.tasks[names[0]]

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connections
 
+from apps.alerts.tasks import scan_due
 from apps.medications.models import ReminderStep, StepStatus
-from apps.medications.tasks import scan_due_steps
 from apps.notifications.delivery import PUSH_GROUP, push_topic
 from apps.notifications.models import (
     AttemptOutcome,
@@ -56,7 +56,7 @@ def _scan(errors: list[BaseException]) -> None:
     """One of two concurrent "beats": scans until nothing is due, on its own connection."""
     try:
         for _ in range(3):
-            scan_due_steps()
+            scan_due()
     except BaseException as exc:  # reported by the test
         errors.append(exc)
     finally:

@@ -25,7 +25,7 @@ ZONE = "Europe/Rome"
 pytestmark = pytest.mark.django_db
 
 # The periodic jobs this scenario needs, by the names beat knows them under.
-JOBS = ("medications-scan", "notifications-repeat")
+JOBS = ("alerts-scan", "notifications-repeat")
 
 
 def tick(moment: datetime) -> None:
