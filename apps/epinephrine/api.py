@@ -168,7 +168,7 @@ class PenViewSet(
             note=body.validated_data.get("note", ""),
         )
         data = {
-            "instructions": messages.AFTER_USE_INSTRUCTIONS,
+            "instructions": [str(step) for step in messages.AFTER_USE_INSTRUCTIONS],
             "pen": self.get_serializer(result.use.pen).data,
             "episode_id": str(result.episode.pk),
             "dose_log_id": str(result.use.dose_log_id) if result.use.dose_log_id else None,

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from .models import PENS_NEEDED
 
@@ -22,34 +23,55 @@ class Text:
 
 # Shown by the API after a pen is logged as used, in this order.
 AFTER_USE_INSTRUCTIONS = [
-    "Call emergency services now (112 in Europe, 911 in North America), even if you feel better: "
-    "symptoms can come back.",
-    "If symptoms do not improve after 5 to 15 minutes and you have another pen, follow your "
-    "anaphylaxis action plan.",
-    "Replace the used pen as soon as you can: keep two unexpired pens with you at all times.",
+    gettext_lazy(
+        "Call emergency services now (112 in Europe, 911 in North America), even if you feel "
+        "better: symptoms can come back."
+    ),
+    gettext_lazy(
+        "If symptoms do not improve after 5 to 15 minutes and you have another pen, follow your "
+        "anaphylaxis action plan."
+    ),
+    gettext_lazy(
+        "Replace the used pen as soon as you can: keep two unexpired pens with you at all times."
+    ),
 ]
 
 
 def expiry(patient_name: str, brand: str, expires_on: dt.date, days: int) -> Text:
-    pen = brand or "An epinephrine auto-injector"
+    pen = brand or gettext("An epinephrine auto-injector")
+    on = date_format(expires_on, "d M Y")
     if days == 0:
-        title = f"{patient_name}'s auto-injector expires today"
-        body = f"{pen} expires today ({expires_on:%d %b %Y}). Replace it now."
+        title = gettext("%(patient)s's auto-injector expires today") % {"patient": patient_name}
+        body = gettext("%(pen)s expires today (%(date)s). Replace it now.") % {
+            "pen": pen,
+            "date": on,
+        }
     else:
-        title = f"{patient_name}'s auto-injector expires in {days} days"
-        body = f"{pen} expires on {expires_on:%d %b %Y}. Get a replacement before then."
+        title = ngettext(
+            "%(patient)s's auto-injector expires in %(days)d day",
+            "%(patient)s's auto-injector expires in %(days)d days",
+            days,
+        ) % {"patient": patient_name, "days": days}
+        body = gettext("%(pen)s expires on %(date)s. Get a replacement before then.") % {
+            "pen": pen,
+            "date": on,
+        }
     return Text(title=title, body=body)
 
 
 def carry_check(patient_name: str, local_date: dt.date, *, again: bool) -> Text:
-    title = "Carry check — still no answer" if again else "Carry check"
+    title = gettext("Carry check — still no answer") if again else gettext("Carry check")
     return Text(
         title=title,
-        body=f"Does {patient_name} have {PENS_NEEDED} epinephrine auto-injectors with them today?",
+        body=gettext("Does %(patient)s have %(count)d epinephrine auto-injectors with them today?")
+        % {"patient": patient_name, "count": PENS_NEEDED},
         url=f"/epinephrine/carry-check?date={local_date.isoformat()}",
         actions=[
-            {"action": "have-pens", "title": f"Yes, {PENS_NEEDED} pens"},
-            {"action": "answer", "title": "Answer"},
+            {
+                "action": "have-pens",
+                "title": gettext("Yes, %(count)d pens") % {"count": PENS_NEEDED},
+            },
+            {"action": "answer", "title": gettext("Answer")},
         ],
     )
 
@@ -65,19 +87,24 @@ def pen_used_alert(
         at = f"{at} ({zone})"
     return Text(
         actions=[{"action": "acknowledge", "title": gettext("I'm dealing with it")}],
-        title=f"{patient_name} used an epinephrine auto-injector",
-        body=(
-            f"{logged_by} logged it at {at}. {patient_name} needs emergency "
-            "care now: make sure emergency services have been called."
-        ),
+        title=gettext("%(patient)s used an epinephrine auto-injector") % {"patient": patient_name},
+        body=gettext(
+            "%(person)s logged it at %(time)s. %(patient)s needs emergency care now: make sure "
+            "emergency services have been called."
+        )
+        % {"person": logged_by, "time": at, "patient": patient_name},
     )
 
 
 def replace_pen(patient_name: str, ready: int) -> Text:
     return Text(
-        title="Replace the used auto-injector",
-        body=(
-            f"{patient_name} now has {ready} unexpired pen{'s' if ready != 1 else ''} in use; "
-            f"{PENS_NEEDED} are needed. Get a replacement as soon as you can."
-        ),
+        title=gettext("Replace the used auto-injector"),
+        body=ngettext(
+            "%(patient)s now has %(ready)d unexpired pen in use; %(needed)d are needed. Get a "
+            "replacement as soon as you can.",
+            "%(patient)s now has %(ready)d unexpired pens in use; %(needed)d are needed. Get a "
+            "replacement as soon as you can.",
+            ready,
+        )
+        % {"patient": patient_name, "ready": ready, "needed": PENS_NEEDED},
     )

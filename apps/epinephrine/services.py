@@ -18,6 +18,7 @@ from rest_framework.exceptions import ValidationError
 from apps.alerts.defaults import EPINEPHRINE_AUDIENCE, EXPIRY_REMINDER_TIME
 from apps.alerts.recipients import recipients
 from apps.careteam.models import Patient, Role
+from apps.core.i18n import in_language, language_of
 from apps.diary import services as diary_services
 from apps.diary.models import AnaphylaxisEpisode
 from apps.medications import services as medication_services
@@ -374,13 +375,14 @@ def epinephrine_given(
     patient = episode.patient
     source = f"epinephrine:{episode.pk}"
     logged_by = getattr(by, "display_name", "") or "Someone"
-    replace = messages.replace_pen(patient.display_name, ready)
     notified = 0
     for user, role in owners_and_caregivers({patient.pk})[patient.pk]:
-        if user.pk != by.pk:
+        with in_language(language_of(user)):  # each reader's own language
             alert = messages.pen_used_alert(
                 patient.display_name, logged_by, at.astimezone(patient.zone), user.time_zone
             )
+            replace = messages.replace_pen(patient.display_name, ready)
+        if user.pk != by.pk:
             notifications.notify(
                 recipient=user,
                 patient=patient,

@@ -31,7 +31,7 @@ def _acknowledge() -> dict[str, str]:
 
 
 def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"
+    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
 
 
 def local_when(moment: datetime, zone: ZoneInfo, reader_zone: str | None = None) -> str:
@@ -81,28 +81,46 @@ def _for_step(step: ReminderStep, now: datetime, *, role: str, reader_zone: str 
     # "took-it" logs the dose from the notification (the service worker, or the server's
     # apps.medications.actions); "remind-later" sends it again in an hour.
     log_action = [
-        {"action": "took-it", "title": "I took it"},
-        {"action": "remind-later", "title": "Remind me later"},
+        {"action": "took-it", "title": gettext("I took it")},
+        {"action": "remind-later", "title": gettext("Remind me later")},
     ]
     kind = step.kind
     if kind == StepKind.HEADS_UP:
-        return Text(f"{name} is due soon", f"{who}'s dose of {name} is due {when}.", url)
+        return Text(
+            gettext("%(medication)s is due soon") % {"medication": name},
+            gettext("%(patient)s's dose of %(medication)s is due %(when)s.")
+            % {"patient": who, "medication": name, "when": when},
+            url,
+        )
     if kind == StepKind.REMINDER:
-        return Text(f"Time for {name}", f"{who}'s dose of {name} is due {when}.", url, log_action)
+        return Text(
+            gettext("Time for %(medication)s") % {"medication": name},
+            gettext("%(patient)s's dose of %(medication)s is due %(when)s.")
+            % {"patient": who, "medication": name, "when": when},
+            url,
+            log_action,
+        )
     if kind == StepKind.MISSED:
         return Text(
-            f"{name} not logged",
-            f"{who}'s dose of {name} due {when} has not been logged. Log it if it was given.",
+            gettext("%(medication)s not logged") % {"medication": name},
+            gettext(
+                "%(patient)s's dose of %(medication)s due %(when)s has not been logged. "
+                "Log it if it was given."
+            )
+            % {"patient": who, "medication": name, "when": when},
             url,
             log_action,
         )
     if kind == StepKind.RELAPSE_WATCH:
         return Text(
-            f"How is {who} today?",
-            f"{name} is {_days(late_days)} overdue. A quick check-in of symptoms (flushing, "
-            "headache, diarrhoea…) helps the care team see early whether they are coming back.",
+            gettext("How is %(patient)s today?") % {"patient": who},
+            gettext(
+                "%(medication)s is %(days)s overdue. A quick check-in of symptoms (flushing, "
+                "headache, diarrhoea…) helps the care team see early whether they are coming back."
+            )
+            % {"medication": name, "days": _days(late_days)},
             f"/patients/{patient.pk}/check-in",
-            [{"action": "check_in", "title": "Check in"}],
+            [{"action": "check_in", "title": gettext("Check in")}],
         )
     if kind == StepKind.URGENT and role == "clinician":
         # The clinician is the care team: say what was missed and since when, in the alerts'
@@ -129,16 +147,22 @@ def _for_step(step: ReminderStep, now: datetime, *, role: str, reader_zone: str 
         )
     if kind == StepKind.URGENT:
         return Text(
-            f"Urgent: {who}'s {name} is {_days(late_days)} overdue",
-            f"No dose of {name} has been logged since it was due {when}. In the case Mastline's "
-            f"alerts are based on, symptoms returned {CASE_RELAPSE_DAY} days after the last "
-            "injection. Please contact the care team to arrange the dose.",
+            gettext("Urgent: %(patient)s's %(medication)s is %(days)s overdue")
+            % {"patient": who, "medication": name, "days": _days(late_days)},
+            gettext(
+                "No dose of %(medication)s has been logged since it was due %(when)s. In the case "
+                "Mastline's alerts are based on, symptoms returned %(day)d days after the last "
+                "injection. Please contact the care team to arrange the dose."
+            )
+            % {"medication": name, "when": when, "day": CASE_RELAPSE_DAY},
             url,
             [_acknowledge(), *log_action],
         )
     return Text(
-        f"{who}'s {name} is {_days(late_days)} overdue",
-        f"No dose of {name} has been logged since it was due {when}.",
+        gettext("%(patient)s's %(medication)s is %(days)s overdue")
+        % {"patient": who, "medication": name, "days": _days(late_days)},
+        gettext("No dose of %(medication)s has been logged since it was due %(when)s.")
+        % {"medication": name, "when": when},
         url,
         log_action,
     )

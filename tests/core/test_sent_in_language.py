@@ -113,12 +113,6 @@ def test_the_invitation_email_is_in_the_invitees_language_or_the_inviters(
     assert "vous invite dans une équipe de soins sur Mastline" in french.subject
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the inbox texts of reminders and pen alerts (apps/medications/messages.py, "
-    "apps/epinephrine/messages.py) are written in English once for every recipient; they are "
-    "to be rendered per recipient with in_language(language_of(user)) and gettext",
-)
 def test_the_inbox_texts_of_alerts_come_in_the_recipients_language() -> None:
     import datetime as dt
 
