@@ -36,7 +36,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -408,13 +408,28 @@ def _save(rows: list[PatientTriage]) -> None:
     )
 
 
+def _lock(patient_ids: list[Any]) -> None:
+    """Lock the rows about to be recomputed (in pk order: no deadlock) before reading the facts:
+    a concurrent write's refresh waits, then reads what this one committed — the last writer
+    never stores facts read before another's commit."""
+    list(
+        PatientTriage.objects.select_for_update()
+        .filter(patient_id__in=patient_ids)
+        .order_by("patient_id")
+        .values_list("patient_id", flat=True)
+    )
+
+
 def refresh_many(patients: Iterable[Patient], *, now: dt.datetime | None = None) -> None:
     from django.utils import timezone
 
     patients = list(patients)
     now = now or timezone.now()
     for i in range(0, len(patients), BATCH):
-        _save(_rows(patients[i : i + BATCH], now))
+        batch = patients[i : i + BATCH]
+        with transaction.atomic():
+            _lock([p.pk for p in batch])
+            _save(_rows(batch, now))
 
 
 def refresh(patient_id: Any) -> None:
@@ -485,19 +500,21 @@ def reconcile(*, now: dt.datetime | None = None) -> dict[str, int]:
     checked = drifted = 0
     ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
     for i in range(0, len(ids), BATCH):
-        patients = list(Patient.objects.filter(pk__in=ids[i : i + BATCH]))
-        stored = PatientTriage.objects.in_bulk([p.pk for p in patients])
-        fresh = _rows(patients, now)
-        for patient, row in zip(patients, fresh, strict=True):
-            checked += 1
-            old = stored.get(patient.pk)
-            differences = ["missing"] if old is None else drift(patient, old, row, now)
-            if differences:
-                drifted += 1
-                logger.warning(
-                    "triage drift for patient %s: %s", patient.pk, ", ".join(differences)
-                )
-        _save(fresh)
+        with transaction.atomic():
+            patients = list(Patient.objects.filter(pk__in=ids[i : i + BATCH]))
+            _lock([p.pk for p in patients])
+            stored = PatientTriage.objects.in_bulk([p.pk for p in patients])
+            fresh = _rows(patients, now)
+            for patient, row in zip(patients, fresh, strict=True):
+                checked += 1
+                old = stored.get(patient.pk)
+                differences = ["missing"] if old is None else drift(patient, old, row, now)
+                if differences:
+                    drifted += 1
+                    logger.warning(
+                        "triage drift for patient %s: %s", patient.pk, ", ".join(differences)
+                    )
+            _save(fresh)
     if drifted:
         logger.warning("triage reconciliation: %d of %d rows drifted", drifted, checked)
     else:
