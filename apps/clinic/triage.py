@@ -38,7 +38,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 
 from apps.careteam.models import Patient
 from apps.diary.models import AnaphylaxisEpisode, DailyCheckIn, SymptomEntry
@@ -70,6 +70,10 @@ BATCH = 500
 
 def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def _day(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def _moment(text: str | None) -> dt.datetime | None:
@@ -163,9 +167,7 @@ def gather(patients: Sequence[Patient], *, now: dt.datetime) -> dict[Any, dict[s
                     if inj.acknowledged_by
                     else None
                 ),
-                "end_date": ends[inj.medication_id].isoformat()
-                if ends[inj.medication_id]
-                else None,
+                "end_date": _day(ends[inj.medication_id]),
             }
             for inj in fact.injections
         ]
@@ -234,7 +236,7 @@ def patient_facts(
         last_activity_at=_moment(stored.get("last_activity_at")),
     )
     for inj in stored.get("injections", []):
-        end = parse_date(inj["end_date"]) if inj.get("end_date") else None
+        end = dt.date.fromisoformat(inj["end_date"]) if inj.get("end_date") else None
         if end is not None and end < today:
             continue
         fact.injections.append(
@@ -257,13 +259,12 @@ def patient_facts(
             if fact.last_episode_at is None or onset > fact.last_episode_at:
                 fact.last_episode_at = onset
     for text in stored.get("pens", []):
-        if parse_date(text) >= today:  # type: ignore[operator]
+        if dt.date.fromisoformat(text) >= today:
             fact.ready_pens += 1
         else:
             fact.expired_pens += 1
     fact.daily_peaks = {
-        parse_date(day): peak  # type: ignore[misc]
-        for day, peak in stored.get("peaks", {}).items()
+        dt.date.fromisoformat(day): peak for day, peak in stored.get("peaks", {}).items()
     }
     return fact
 
@@ -302,16 +303,13 @@ def moments(patient: Patient, stored: dict[str, Any], now: dt.datetime) -> dict[
     if ahead:  # an episode dated ahead starts counting when its onset comes
         stale_after.append(min(ahead))
     onsets = [m for m in onsets if m <= now]
-    expiries = sorted((parse_date(t) for t in stored.get("pens", [])), reverse=True)  # type: ignore[arg-type]
+    expiries = sorted((dt.date.fromisoformat(t) for t in stored.get("pens", [])), reverse=True)
     if len(expiries) < PENS_NEEDED:
         pens_missing_from = ALWAYS
     else:
         # Ready on day d while d <= expiry: fewer than PENS_NEEDED ready the day after the
         # PENS_NEEDED-th latest expiry.
-        pens_missing_from = _local_start(
-            expiries[PENS_NEEDED - 1] + dt.timedelta(days=1),  # type: ignore[operator]
-            patient,
-        )
+        pens_missing_from = _local_start(expiries[PENS_NEEDED - 1] + dt.timedelta(days=1), patient)
     # Worsening over the coming days (no new data): it can only hold while the recent 14 days
     # still hold data, so 43 days ahead covers every day it can.
     span = flag_rules.WORSENING_RECENT_DAYS + flag_rules.WORSENING_PREVIOUS_DAYS
@@ -376,7 +374,7 @@ def urgency_expression(now: dt.datetime, no_data_days: int) -> Any:
         )
         for code, condition in flag_conditions(now, no_data_days).items()
     ]
-    total = terms[0]
+    total: Any = terms[0]
     for term in terms[1:]:
         total = total + term
     return total

@@ -275,7 +275,7 @@ class ExposureIdsField(serializers.ListField):
 def _pen_uses(episode: AnaphylaxisEpisode) -> list[Any]:
     """The pens used for the episode (prefetched by the episode list: `pen_uses`, the reverse
     relation apps.epinephrine's PenUse declares)."""
-    uses: Any = episode.pen_uses  # type: ignore[attr-defined]
+    uses: Any = episode.pen_uses
     return list(uses.all())
 
 
