@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 
+from apps.careteam.models import Patient
 from apps.diary.models import AnaphylaxisEpisode, DailyCheckIn, SymptomEntry, TriggerExposure
 from apps.epinephrine.models import AutoInjector
 from apps.medications.models import DoseLog, Medication, MedicationAlertFlag
@@ -54,8 +55,18 @@ def _notification_saved(
         patient_changed(instance.patient_id)
 
 
+def _patient_saved(
+    sender: Any, instance: Patient, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    # A new patient gets their row; a zone change moves every local day of it.
+    if raw or (update_fields is not None and "time_zone" not in update_fields):
+        return
+    patient_changed(instance.pk)
+
+
 def connect() -> None:
     for model in WATCHED:
         post_save.connect(_saved, sender=model, dispatch_uid=f"triage-save-{model.__name__}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"triage-del-{model.__name__}")
     post_save.connect(_notification_saved, sender=Notification, dispatch_uid="triage-ack")
+    post_save.connect(_patient_saved, sender=Patient, dispatch_uid="triage-patient")
