@@ -4,6 +4,7 @@ of record (IN lists, GROUP BY, Max subqueries), never one query per patient."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
@@ -95,7 +96,8 @@ def last_activity(patient: Any) -> dt.datetime | None:
     ]
     check_in = getattr(patient, "last_check_in_date", None)
     if check_in is not None:
-        moments.append(local_start(check_in, patient.zone))
+        with contextlib.suppress(OverflowError):  # a stored implausible date (year 9999)
+            moments.append(local_start(check_in, patient.zone))
     present = [m for m in moments if m is not None]
     return max(present) if present else None
 

@@ -208,8 +208,9 @@ def gather(patients: Sequence[Patient], *, now: dt.datetime) -> dict[Any, dict[s
         deleted_at__isnull=True,
         occurred_at__gte=now - dt.timedelta(days=span + 2),
     ).values_list("patient_id", "occurred_at", "severity"):
-        day = occurred_at.astimezone(zones[patient_id]).date()
-        peaks[patient_id][day] = max(peaks[patient_id].get(day, 0), severity)
+        day = _local_date(occurred_at, zones[patient_id])
+        if day is not None:
+            peaks[patient_id][day] = max(peaks[patient_id].get(day, 0), severity)
     for pid in ids:
         out[pid]["peaks"] = {
             day.isoformat(): peak
@@ -278,6 +279,31 @@ def last_injection_at(fact: flag_rules.PatientFacts) -> dt.datetime | None:
 # --- the moments a flag starts or stops holding ---------------------------------------------------
 
 
+# A stored implausible date (year 9999, from before the validators) has no day after it: these
+# answer None then, and the row is still written.
+
+
+def _local_date(moment: dt.datetime, zone: Any) -> dt.date | None:
+    try:
+        return moment.astimezone(zone).date()
+    except OverflowError:
+        return None
+
+
+def _start_of_day_after(day: dt.date, patient: Patient) -> dt.datetime | None:
+    try:
+        return _local_start(day + dt.timedelta(days=1), patient)
+    except OverflowError:
+        return None
+
+
+def _relapse_at(due: dt.datetime, zone: Any) -> dt.datetime | None:
+    try:
+        return shift_local(due, zone, days=flag_rules.RELAPSE_AFTER_DUE_DAYS)
+    except OverflowError:
+        return None
+
+
 def _local_start(day: dt.date, patient: Patient) -> dt.datetime:
     return selectors.local_start(day, patient.zone)
 
@@ -291,12 +317,18 @@ def moments(patient: Patient, stored: dict[str, Any], now: dt.datetime) -> dict[
     for inj in stored.get("injections", []):
         if inj.get("end_date"):
             end = dt.date.fromisoformat(inj["end_date"])
-            stale_after.append(_local_start(end + dt.timedelta(days=1), patient))
+            ends = _start_of_day_after(end, patient)
+            if ends is not None:
+                stale_after.append(ends)
     dues = [i.next_dose_due_at for i in fact.injections if i.next_dose_due_at is not None]
     relapses = [
-        shift_local(i.next_dose_due_at, zone, days=flag_rules.RELAPSE_AFTER_DUE_DAYS)
-        for i in fact.injections
-        if i.long_interval and i.next_dose_due_at is not None
+        moment
+        for moment in (
+            _relapse_at(i.next_dose_due_at, zone)
+            for i in fact.injections
+            if i.long_interval and i.next_dose_due_at is not None
+        )
+        if moment is not None
     ]
     onsets = [m for m in (_moment(t) for t in stored.get("episodes", [])) if m is not None]
     ahead = [m for m in onsets if m > now]
@@ -304,12 +336,11 @@ def moments(patient: Patient, stored: dict[str, Any], now: dt.datetime) -> dict[
         stale_after.append(min(ahead))
     onsets = [m for m in onsets if m <= now]
     expiries = sorted((dt.date.fromisoformat(t) for t in stored.get("pens", [])), reverse=True)
-    if len(expiries) < PENS_NEEDED:
-        pens_missing_from = ALWAYS
-    else:
+    pens_missing_from: dt.datetime | None = ALWAYS
+    if len(expiries) >= PENS_NEEDED:
         # Ready on day d while d <= expiry: fewer than PENS_NEEDED ready the day after the
         # PENS_NEEDED-th latest expiry.
-        pens_missing_from = _local_start(expiries[PENS_NEEDED - 1] + dt.timedelta(days=1), patient)
+        pens_missing_from = _start_of_day_after(expiries[PENS_NEEDED - 1], patient)
     # Worsening over the coming days (no new data): it can only hold while the recent 14 days
     # still hold data, so 43 days ahead covers every day it can.
     span = flag_rules.WORSENING_RECENT_DAYS + flag_rules.WORSENING_PREVIOUS_DAYS
@@ -327,6 +358,10 @@ def moments(patient: Patient, stored: dict[str, Any], now: dt.datetime) -> dict[
         worsening_until = _local_start(today + dt.timedelta(days=last + 1), patient)
         if any(holds[last + 1 :]):
             stale_after.append(worsening_until)
+    # A day with data dated beyond the days projected (an entry dated ahead): recompute then.
+    beyond = [d for d in fact.daily_peaks if d > today + dt.timedelta(days=span)]
+    if beyond:
+        stale_after.append(_local_start(min(beyond), patient))
     last_injection = last_injection_at(fact)
     return {
         "open_alert": any(i.open_alert for i in fact.injections),
@@ -340,7 +375,7 @@ def moments(patient: Patient, stored: dict[str, Any], now: dt.datetime) -> dict[
         "worsening_until": worsening_until,
         "last_activity_at": fact.last_activity_at,
         "last_injection_at": last_injection,
-        "last_injection_day": last_injection.astimezone(zone).date() if last_injection else None,
+        "last_injection_day": _local_date(last_injection, zone) if last_injection else None,
         "stale_after": min(stale_after, default=None),
     }
 
