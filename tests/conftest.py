@@ -3,20 +3,47 @@
 Tests that need a real service carry a marker (`postgres`, `redis`, `browser`). Locally they skip
 with a reason starting `needs-service:`; with MASTLINE_REQUIRE_SERVICES=1 (set by .ci/run) a
 missing service fails the test instead, so CI can never go green by skipping them.
+
+The clock: with MASTLINE_TEST_NOW set to an ISO instant (e.g. 2027-03-28T00:30:00Z), every test
+starts with the clock at that instant, ticking (time_machine, which patches the whole process, so
+the live_server thread too; tests/browser/conftest.py sets the pages' clock to match). `.ci/run`
+runs the suite once on the real clock and once pinned at a hostile hour, so a test that depends on
+the hour it runs at fails in CI, whatever the hour.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
+from tests.clock import PINNED_NOW
 from tests.factories import World, build_world, login_verified
 
 REQUIRE_SERVICES = os.environ.get("MASTLINE_REQUIRE_SERVICES") == "1"
+
+
+def pytest_report_header() -> str | None:
+    if PINNED_NOW is None:
+        return None
+    return f"clock pinned at {PINNED_NOW.isoformat().replace('+00:00', 'Z')}"
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock() -> Iterator[None]:
+    """Every test starts at MASTLINE_TEST_NOW (when set), the clock ticking from there. Autouse,
+    so it is in place before the test's own fixtures build data relative to "now"; a test's own
+    time_machine.travel nests inside it."""
+    if PINNED_NOW is None:
+        yield
+        return
+    with time_machine.travel(PINNED_NOW, tick=True):
+        yield
 
 
 def service_unavailable(reason: str) -> None:

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -151,8 +151,29 @@ def worker_environment(redis_url: str, **extra: str) -> dict[str, str]:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": redis_url,
         "MASTLINE_VAR_DIR": tempfile.mkdtemp(prefix="mastline-worker-"),
+        "PUSH_ALLOW_LOOPBACK": "1",  # the local push service (apps/notifications/push_guard.py)
         **extra,
     }
+
+
+# A child process keeps the real clock; when the suite's clock is pinned (MASTLINE_TEST_NOW,
+# tests/conftest.py) the worker starts at this process's "now" instead, ticking, so that both
+# agree on what is due. Its pool processes are forked, and keep that clock.
+_ON_CLOCK = (
+    "import runpy, sys, time_machine; "
+    "time_machine.travel(sys.argv[1], tick=True).start(); "
+    "sys.argv = sys.argv[2:]; "
+    "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)"
+)
+
+
+def _python_on_this_clock() -> list[str]:
+    """`python -m` (the module and its arguments follow), on the suite's clock."""
+    from tests.clock import PINNED_NOW
+
+    if PINNED_NOW is None:
+        return [sys.executable, "-m"]
+    return [sys.executable, "-c", _ON_CLOCK, datetime.now(UTC).isoformat()]
 
 
 def start_worker(name: str, env: dict[str, str], concurrency: int = 2) -> subprocess.Popen[bytes]:
@@ -162,8 +183,7 @@ def start_worker(name: str, env: dict[str, str], concurrency: int = 2) -> subpro
     log = open(log_of(name, env), "ab")  # noqa: SIM115 - the child writes it until it ends
     return subprocess.Popen(  # noqa: S603 - fixed arguments, our own venv
         [
-            sys.executable,
-            "-m",
+            *_python_on_this_clock(),
             "celery",
             "-A",
             "server",

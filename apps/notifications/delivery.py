@@ -15,6 +15,8 @@ One task sends one batch: the ids of up to BATCH_SIZE deliveries (`enqueue` pack
   with `SELECT … FOR UPDATE SKIP LOCKED`, turned `sending` by one conditional UPDATE
   (attempts + 1, `claimed_at`) and given their `started` attempt rows by one INSERT. Rows another
   worker holds are skipped, so a duplicate message or a second sweep never sends twice.
+- **Encrypt**, after the claim commits and before any send's lock: each push's aes128gcm body
+  and headers (`PreparedPush`; used only if the subscription still has those keys when locked).
 - **Send**, in short transactions: PUSH_GROUP pushes (or one email) at a time, the group's rows
   are locked again (`FOR UPDATE SKIP LOCKED`; a row another transaction holds is then sent alone,
   waiting for its lock), each is re-checked (still this claim's, still wanted), the group's
@@ -34,7 +36,7 @@ One task sends one batch: the ids of up to BATCH_SIZE deliveries (`enqueue` pack
   CLAIM_STUCK_AFTER.
 
 Queries, BEGIN and COMMIT included: 5 for the claim, 5 per group and 1 for the subscriptions'
-`last_success_at` — 21 for 25 pushes; a delivery costs ≤ 4 from three deliveries a batch up
+`last_success_at` — 16 for 50 pushes; a delivery costs ≤ 4 from three deliveries a batch up
 (tests/notifications/test_delivery.py asserts it and prints the SQL).
 
 A failed attempt pushes `next_attempt_at` forward (exponential backoff with jitter) and leaves the
@@ -58,7 +60,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,7 +73,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from pywebpush import WebPusher, WebPushException
-from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 from urllib3.util.retry import Retry
 
@@ -85,6 +86,7 @@ from .models import (
     PushSubscription,
     Urgency,
 )
+from .push_guard import GuardedAdapter
 from .vapid import vapid_authorization
 
 log = logging.getLogger(__name__)
@@ -109,9 +111,13 @@ CLAIM_STUCK_AFTER = timedelta(seconds=60)
 REENQUEUE_AFTER = timedelta(seconds=30)
 # Rows the sweep stamps and enqueues per transaction; it loops until nothing is left.
 SWEEP_BATCH = 2000
-# Pushes sent under one transaction: their outcomes share one commit (fsync), so a commit costs
-# less than a push; a worker killed mid-group can send these again (emails go one at a time).
-PUSH_GROUP = 10
+# Pushes sent under one transaction: their outcomes share one commit (fsync) and one lock query,
+# so a batch of 50 takes two groups (16 queries in all, against 31 with groups of 10); a worker
+# killed mid-group can send these again, with the same Topic and tag (emails go one at a time).
+PUSH_GROUP = 25
+# Threads POSTing one group's pushes: enough to overlap the service's answers, few enough that
+# they do not fight over the GIL (encryption and request building are Python).
+PUSH_THREADS = 8
 SMTP = "smtp"
 # A push is accepted with 201 (or 200/202 from older services); a redirect is never followed.
 PUSH_ACCEPTED = (200, 201, 202)
@@ -132,6 +138,26 @@ class SendResult:
 
 
 @dataclass(frozen=True)
+class PreparedPush:
+    """A push encrypted for one subscription's keys, before any lock is taken (the group's
+    transaction then holds its rows only for the POSTs). Used only if the subscription still has
+    these keys when the row is locked."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+    body: bytes
+    headers: dict[str, str]
+
+    def fits(self, subscription: PushSubscription) -> bool:
+        return (self.endpoint, self.p256dh, self.auth) == (
+            subscription.endpoint,
+            subscription.p256dh,
+            subscription.auth,
+        )
+
+
+@dataclass(frozen=True)
 class Claim:
     """A delivery this worker turned `sending`, and the number of the attempt it started."""
 
@@ -143,6 +169,7 @@ class Claim:
     # answer.
     destination: str = SMTP
     subscription_id: Any = None
+    prepared: PreparedPush | None = field(default=None, compare=False, hash=False)
 
 
 def short_hash(value: str, length: int = 32) -> str:
@@ -202,8 +229,9 @@ _sessions_lock = threading.Lock()
 
 def push_session(origin: str) -> requests.Session:
     """The one HTTP session (a keep-alive connection pool) this process uses for a push service.
-    Every push goes through here: the SSRF guard (refuse endpoints that resolve to private
-    addresses, checked at send time) mounts its adapter on this session."""
+    Every push goes through here, and so through push_guard's adapter: each new connection
+    resolves the host and refuses a non-public address (SSRF, DNS rebinding), and plain http is
+    refused unless the tests' PUSH_ALLOW_LOOPBACK is on."""
     session = _sessions.get(origin)
     if session is not None:
         return session
@@ -220,37 +248,61 @@ def push_session(origin: str) -> requests.Session:
             # replaces a pooled connection the service closed before reusing it). Never a read
             # retry or a redirect: either could send the push twice, or elsewhere.
             retry = Retry(total=1, connect=1, read=0, status=0, other=0, redirect=0)
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=PUSH_GROUP, max_retries=retry)
+            adapter = GuardedAdapter(
+                pool_connections=1, pool_maxsize=PUSH_THREADS, max_retries=retry
+            )
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             _sessions[origin] = session
     return session
 
 
-def send_push(delivery: Delivery, subscription: PushSubscription) -> SendResult:
+def prepare_push(delivery: Delivery, subscription: PushSubscription) -> PreparedPush:
+    """The encrypted body and the headers but the VAPID one (raises ValueError or
+    WebPushException for a malformed key or an oversized payload)."""
     notification = delivery.notification
+    payload = push_payload(notification)
+    # Encryption only: the POST goes through our session (pywebpush opens a connection and
+    # signs a new VAPID token per call).
+    body = WebPusher(subscription.subscription_info()).encode(payload, "aes128gcm")["body"]
+    headers = {
+        **push_headers(delivery),
+        "TTL": str(push_ttl(notification)),
+        "Content-Encoding": "aes128gcm",
+    }
+    return PreparedPush(
+        subscription.endpoint, subscription.p256dh, subscription.auth, body, headers
+    )
+
+
+def _prepared(delivery: Delivery) -> PreparedPush | None:
+    """Encrypted ahead, outside the claim's transaction; a failure is left for send_push."""
+    if delivery.channel != Channel.PUSH or delivery.subscription is None:
+        return None
     try:
-        payload = push_payload(notification)
-        # Encryption only: the POST goes through our session (pywebpush opens a connection and
-        # signs a new VAPID token per call).
-        body = WebPusher(subscription.subscription_info()).encode(payload, "aes128gcm")["body"]
+        return prepare_push(delivery, delivery.subscription)
+    except (ValueError, WebPushException):
+        return None
+
+
+def send_push(
+    delivery: Delivery, subscription: PushSubscription, prepared: PreparedPush | None = None
+) -> SendResult:
+    try:
+        if prepared is None or not prepared.fits(subscription):
+            prepared = prepare_push(delivery, subscription)
         origin = push_origin(subscription.endpoint)
-        headers = {
-            **push_headers(delivery),
-            "TTL": str(push_ttl(notification)),
-            "Content-Encoding": "aes128gcm",
-            "Authorization": vapid_authorization(origin),
-        }
         response = push_session(origin).post(
             subscription.endpoint,
-            data=body,
-            headers=headers,
+            data=prepared.body,
+            headers={**prepared.headers, "Authorization": vapid_authorization(origin)},
             timeout=float(settings.PUSH_TIMEOUT_SECONDS),
             allow_redirects=False,
         )
     except (requests.RequestException, OSError) as exc:
         return SendResult(AttemptOutcome.RETRY, None, f"{type(exc).__name__}: {exc}"[:1000])
-    except (ValueError, WebPushException) as exc:  # a malformed key or an oversized payload
+    # A malformed key, an oversized payload, or push_guard refusing the endpoint's address.
+    except (ValueError, WebPushException) as exc:
         return SendResult(AttemptOutcome.FAILED, None, str(exc)[:1000])
     status = response.status_code
     if status in PUSH_ACCEPTED:
@@ -359,8 +411,9 @@ def claim_batch(delivery_ids: Iterable[Any], *, now: datetime | None = None) -> 
             DeliveryAttempt(delivery_id=d.pk, number=d.attempts + 1, started_at=now)
             for d in claimed
         )
+    # Encrypted now, after the commit: the group's transaction holds its locks for the POSTs only.
     return [
-        Claim(d.pk, d.attempts + 1, now, a.pk, _destination(d), d.subscription_id)
+        Claim(d.pk, d.attempts + 1, now, a.pk, _destination(d), d.subscription_id, _prepared(d))
         for d, a in zip(claimed, attempts, strict=True)
     ]
 
@@ -417,7 +470,7 @@ def _push_threads() -> ThreadPoolExecutor:
     Created on first use, so in a forked pool process (Celery's parent never sends)."""
     global _push_pool
     if _push_pool is None:
-        _push_pool = ThreadPoolExecutor(max_workers=PUSH_GROUP, thread_name_prefix="push")
+        _push_pool = ThreadPoolExecutor(max_workers=PUSH_THREADS, thread_name_prefix="push")
     return _push_pool
 
 
@@ -464,7 +517,7 @@ class _Sender:
                     pushes.append((claim, delivery, delivery.subscription))
                 else:
                     results[claim] = self._last_try(delivery, self._email(delivery))
-            sent = _push_threads().map(lambda p: send_push(p[1], p[2]), pushes)
+            sent = _push_threads().map(lambda p: send_push(p[1], p[2], p[0].prepared), pushes)
             for (claim, delivery, _), result in zip(pushes, sent, strict=True):
                 results[claim] = self._last_try(delivery, result)
                 if result.outcome == AttemptOutcome.RETRY and result.http_status is None:

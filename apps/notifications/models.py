@@ -59,7 +59,7 @@ class Notification(PublicModel):
     urgency = models.CharField(max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     dedupe_key = models.CharField(max_length=200)
     # What the notification is about (e.g. one dose occurrence); cancel_for_source and
-    # is_acknowledged look notifications up by it.
+    # acknowledging (every copy of an alert) look notifications up by it.
     source_key = models.CharField(max_length=200, db_index=True)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)

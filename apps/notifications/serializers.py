@@ -2,18 +2,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
 
+from . import push_guard
 from .models import CATEGORIES, Channel, Notification, NotificationPreference, PushSubscription
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
@@ -109,7 +109,7 @@ class PushKeysSerializer(StrictSerializer):
             ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
         except ValueError:
             raise serializers.ValidationError(
-                "Expected the browser's P-256 public key: 65 bytes, uncompressed, base64url."
+                _("Expected the browser's P-256 public key: 65 bytes, uncompressed, base64url.")
             ) from None
         return value.rstrip("=")
 
@@ -119,7 +119,7 @@ class PushKeysSerializer(StrictSerializer):
         except ValueError:
             raw = b""
         if len(raw) != 16:
-            raise serializers.ValidationError("Expected a 16-byte auth secret, base64url.")
+            raise serializers.ValidationError(_("Expected a 16-byte auth secret, base64url."))
         return value.rstrip("=")
 
 
@@ -147,21 +147,18 @@ class PushSubscriptionInputSerializer(StrictSerializer):
     )
 
     def validate_endpoint(self, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme != "https" or not parts.hostname:
-            raise serializers.ValidationError("A push endpoint is an https:// URL.")
-        host = parts.hostname
-        # Our workers POST to this URL: it must not point them at the server's own network.
+        # Our workers POST to this URL: it must not point them at the server's own network
+        # (push_guard checks it again, resolved, at every connection).
         try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            address = None
-        if (
-            host == "localhost"
-            or host.endswith(".localhost")
-            or (address is not None and not address.is_global)
-        ):
-            raise serializers.ValidationError("A push endpoint must be a public push service.")
+            push_guard.check_endpoint(value)
+        except push_guard.PushEndpointRefused as refused:
+            if refused.reason == "scheme":
+                raise serializers.ValidationError(
+                    _("A push endpoint is an https:// URL.")
+                ) from None
+            raise serializers.ValidationError(
+                _("A push endpoint must be a public push service.")
+            ) from None
         return value
 
 

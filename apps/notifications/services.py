@@ -1,8 +1,8 @@
 """Writes with rules: creating notifications and their deliveries, cancelling, acknowledging,
 preferences and push subscriptions. Sending lives in `delivery.py`.
 
-Other apps call `notify`, `cancel_for_source` and `is_acknowledged` (the escalation pipeline of
-apps.medications does); keep their signatures stable.
+Other apps call `notify`, `notify_many` and `cancel_for_source` (the alert scans do); keep their
+signatures stable. Acknowledging lives in `acknowledgement.py`.
 """
 
 from __future__ import annotations
@@ -326,39 +326,10 @@ def reopen_for_source(*, source_key: str) -> int:
     )
 
 
-def is_acknowledged(*, source_key: str, recipient: User | None = None) -> bool:
-    """Whether someone (or this recipient) acknowledged a notification about this source: the
-    escalation pipeline stops re-sends when it is true."""
-    found = Notification.objects.filter(source_key=source_key, acknowledged_at__isnull=False)
-    if recipient is not None:
-        found = found.filter(recipient=recipient)
-    return found.exists()
-
-
 def notification_mark_read(*, notification: Notification) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
-    return notification
-
-
-def notification_acknowledge(*, notification: Notification) -> Notification:
-    """The person saw it and is dealing with it: no more sends of this notification, and the
-    escalation pipeline (is_acknowledged) stops its re-sends."""
-    now = timezone.now()
-    with transaction.atomic():
-        changed = []
-        if notification.acknowledged_at is None:
-            notification.acknowledged_at = now
-            changed.append("acknowledged_at")
-        if notification.read_at is None:
-            notification.read_at = now
-            changed.append("read_at")
-        if changed:
-            notification.save(update_fields=changed)
-        Delivery.objects.filter(notification=notification, status__in=_OPEN).update(
-            status=DeliveryStatus.CANCELLED
-        )
     return notification
 
 

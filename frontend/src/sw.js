@@ -127,7 +127,9 @@ const serverAction = (action) => (id) => apiCall(`notifications/${id}/actions/${
 const doseLogged = (outcome) => ['Dose logged', outcome.sent ? 'Saved in Mastline.' : 'Saved on this phone; it will sync when online.'];
 
 // What each notification action does without opening the app, and what it says once done.
-// `log_dose` is the action the server's dose reminders carry; `took-it` the same by another name.
+// The server's dose reminders carry `took-it` and `remind-later`, the carry check `have-pens`
+// (apps/*/messages.py); their other actions (`answer`, `check_in`) open the app. `log_dose` is
+// not sent by the server: an alias of `took-it`.
 const ACTIONS = {
   log_dose: { run: logDoseFromNotification, done: doseLogged },
   'took-it': { run: logDoseFromNotification, done: doseLogged },

@@ -374,7 +374,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Beat wakes at least this often (seconds) even when nothing is due, so its tick stays fresh for
 # /api/health and a minute-scale schedule is never slept through.
 CELERY_BEAT_MAX_LOOP_INTERVAL = 30
-# Each app adds its periodic tasks here (see apps/*/schedule.py via apps.ops.beat).
+# Each app's periodic tasks are added below, in that app's section of this file.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 # The missed-dose pipeline (apps.medications.tasks): fires the reminder steps that are due. A tick
 # not started within the minute expires rather than piling up behind an outage.
@@ -404,6 +404,11 @@ VAPID_GENERATE_DEV_KEYS = True
 PUSH_TTL_SECONDS = env_int("PUSH_TTL_SECONDS", 60 * 60 * 6)
 PUSH_TTL_URGENT_SECONDS = env_int("PUSH_TTL_URGENT_SECONDS", 60 * 60 * 24)
 PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10)
+# Push endpoints must be https on a public address (apps/notifications/push_guard.py). Self-hosted
+# push services on a private network are named here; PUSH_ALLOW_LOOPBACK is for the tests' local
+# push service only (send time, loopback addresses, http allowed).
+PUSH_ALLOWED_HOSTS = env_list("PUSH_ALLOWED_HOSTS", [])
+PUSH_ALLOW_LOOPBACK = env_bool("PUSH_ALLOW_LOOPBACK", False)
 # A delivery is tried this many times (backoff in between) before it is marked failed.
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 # Every 15 s: with apps.notifications.delivery.REENQUEUE_AFTER (30 s), a message lost with a

@@ -17,3 +17,5 @@ STORAGES = {
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# The local push service the tests and benchmarks POST to listens on 127.0.0.1 (push_guard).
+PUSH_ALLOW_LOOPBACK = True

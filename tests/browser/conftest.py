@@ -3,8 +3,13 @@
 They drive Debian's chromium (/usr/bin/chromium) through Playwright; no browser is ever downloaded.
 A missing prerequisite skips with a reason starting "needs-service: ", which CI greps for and treats
 as a failure, so a green local run without chromium cannot pass for a green CI run.
+
+With MASTLINE_TEST_NOW set (tests/conftest.py) the server's clock is pinned, so every browser
+context made here gets Playwright's clock installed at the server's "now" (`pin_clock`): page and
+server agree on the day, whatever the wall clock says.
 """
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +45,37 @@ SMALL_PHONE = {**PHONE, "viewport": {"width": 360, "height": 640}}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 HERE = Path(__file__).resolve().parent
+
+
+def pin_clock(context):
+    """Start the context's pages at the server's current time when the suite's clock is pinned
+    (MASTLINE_TEST_NOW); time then flows. Without a pin the page keeps the real clock, which is
+    the server's too. A test may still install its own clock on a page."""
+    from tests.clock import PINNED_NOW
+
+    if PINNED_NOW is not None:
+        context.clock.install(time=dt.datetime.now(dt.UTC))
+    return context
+
+
+def pin_worker_clock(worker) -> None:
+    """Playwright's clock does not reach service workers: when the suite's clock is pinned, shift
+    this worker's `Date` to the server's time (until the browser stops the idle worker)."""
+    from tests.clock import PINNED_NOW
+
+    if PINNED_NOW is None:
+        return
+    worker.evaluate(
+        """now => {
+          const RealDate = Date;
+          const offset = now - RealDate.now();
+          self.Date = class extends RealDate {
+            constructor(...args) { if (args.length) super(...args); else super(RealDate.now() + offset); }
+            static now() { return RealDate.now() + offset; }
+          };
+        }""",
+        dt.datetime.now(dt.UTC).timestamp() * 1000,
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -123,7 +159,7 @@ def console_errors() -> ConsoleLog:
 @pytest.fixture
 def context(browser):
     """A fresh profile per test (its own service workers and caches), phone-sized (390×844)."""
-    context = browser.new_context(**PHONE)
+    context = pin_clock(browser.new_context(**PHONE))
     yield context
     context.close()
 
@@ -138,7 +174,7 @@ def page(context, console_errors):
 @pytest.fixture
 def small_page(browser, console_errors):
     """A page on the small phone (360×640)."""
-    context = browser.new_context(**SMALL_PHONE)
+    context = pin_clock(browser.new_context(**SMALL_PHONE))
     page = context.new_page()
     console_errors.watch(page)
     yield page
@@ -158,6 +194,7 @@ def persistent_page(playwright_driver, tmp_path, console_errors):
         args=CHROMIUM_ARGS,
         **PHONE,
     )
+    pin_clock(context)
     page = context.pages[0] if context.pages else context.new_page()
     console_errors.watch(page)
     yield page

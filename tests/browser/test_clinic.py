@@ -20,6 +20,8 @@ import pytest
 from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
+from tests.browser.conftest import pin_clock
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -30,7 +32,7 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 @pytest.fixture
 def desktop(browser, console_errors):
-    context = browser.new_context(**DESKTOP)
+    context = pin_clock(browser.new_context(**DESKTOP))
     page = context.new_page()
     console_errors.watch(page)
     yield page
@@ -89,8 +91,11 @@ def _noor(clinician):
         times_of_day=["09:00"],
     )
     medication_services.medication_replan(medication=omalizumab)
-    for day in (0, 28, 56, 84, 112, 140, 155):  # then nothing: 45 days since the last dose
-        taken_at = dt.datetime.combine(start + dt.timedelta(days=day), dt.time(9), tzinfo=dt.UTC)
+    # Then nothing: the last dose is exactly 45 days before `now`, at now's time of day (Noor
+    # lives in UTC), so it is 45 days old counted either way, in whole 24-hour periods or in
+    # local calendar days, at whatever hour the test runs.
+    for day in (0, 28, 56, 84, 112, 140, 155):
+        taken_at = dt.datetime.combine(start + dt.timedelta(days=day), now.time(), tzinfo=dt.UTC)
         medication_services.dose_create(
             fields={
                 "patient": noor,
@@ -123,13 +128,16 @@ def _noor(clinician):
             break
         skin, gut = severities(day)
         noon = dt.datetime.combine(date, dt.time(12), tzinfo=dt.UTC)
+        later = noon + dt.timedelta(hours=2)
+        if later > now:  # today, before 14:00: both at midnight, nothing from the future
+            noon = later = dt.datetime.combine(date, dt.time(0), tzinfo=dt.UTC)
         entries.append(
             SymptomEntry(patient=noor, occurred_at=noon, symptom=flushing, severity=skin)
         )
         entries.append(
             SymptomEntry(
                 patient=noor,
-                occurred_at=noon + dt.timedelta(hours=2),
+                occurred_at=later,
                 symptom=diarrhoea,
                 severity=gut,
             )

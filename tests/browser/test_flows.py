@@ -25,7 +25,7 @@ from tests.browser.app_helpers import (
     sync_status,
     tab,
 )
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, pin_clock
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("healthy_service")]
 
@@ -37,7 +37,7 @@ NEEDS_UNREAD_COUNT = "404 (Not Found)"
 @pytest.fixture
 def other_phone(browser):
     """A second device (another person's phone, or another of Maria's)."""
-    context = browser.new_context(**PHONE)
+    context = pin_clock(browser.new_context(**PHONE))
     page = context.new_page()
     page.clock.install(time=timezone.now())
     yield page
@@ -385,7 +385,7 @@ def test_the_card_is_shared_opened_signed_out_and_revoked(
     assert "/card/" in url
     assert_accessible(page, axe_violations)
 
-    stranger = browser.new_context(**PHONE)
+    stranger = pin_clock(browser.new_context(**PHONE))
     try:
         responder = stranger.new_page()
         shared = f"{live_server.url}{url[url.index('/card/') :]}"

@@ -8,6 +8,7 @@ from apps.epinephrine.models import CarryCheck, carry_source_key
 from apps.notifications import services as notifications
 from apps.notifications.models import Urgency
 from tests.factories import World
+from tests.notifications.helpers import acknowledged
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_have_pens_answers_todays_check_and_stops_the_prompts(world: World, clie
     assert response.status_code == 200, response.json()
     check = CarryCheck.objects.get(patient=world.patient)
     assert (check.local_date, check.pens_with_me) == (world.patient.local_today(), 2)
-    assert notifications.is_acknowledged(source_key=prompt.source_key)
+    assert acknowledged(source_key=prompt.source_key)
     # Pressing it again (a second device) changes nothing more.
     assert (
         client_for(world.caregiver)

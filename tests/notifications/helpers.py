@@ -24,3 +24,11 @@ def notify(recipient: Any, patient: Any = None, **overrides: Any) -> Notificatio
     }
     fields.update(overrides)
     return services.notify(**fields)
+
+
+def acknowledged(*, source_key: str, recipient: Any = None) -> bool:
+    """Whether someone (or this recipient) acknowledged a notification about this source."""
+    found = Notification.objects.filter(source_key=source_key, acknowledged_at__isnull=False)
+    if recipient is not None:
+        found = found.filter(recipient=recipient)
+    return found.exists()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.notifications import actions, services
 from apps.notifications.models import Delivery, Notification, PushSubscription, Urgency
 from tests.factories import World
+from tests.notifications.helpers import acknowledged
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_remind_later_sends_it_again_in_an_hour_without_acknowledging(
         assert delivery.enqueued_at is None  # the sweep enqueues it when its hour comes
     notification.refresh_from_db()
     assert notification.read_at is not None and notification.acknowledged_at is None
-    assert not services.is_acknowledged(source_key="dose:x")
+    assert not acknowledged(source_key="dose:x")
 
 
 def test_an_action_the_notification_does_not_offer_is_refused(world: World, client_for) -> None:
@@ -99,7 +100,7 @@ def test_a_resolving_action_acknowledges_and_needs_current_access(
         "action": "took-it",
         "dose": "logged",
     }
-    assert services.is_acknowledged(source_key="dose:x")
+    assert acknowledged(source_key="dose:x")
     assert not Delivery.objects.filter(notification=notification, status="pending").exists()
 
     # Access revoked after the alert was sent: the button no longer does anything.

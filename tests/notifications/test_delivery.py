@@ -23,6 +23,7 @@ from apps.notifications.models import (
     Urgency,
 )
 from tests.factories import World
+from tests.notifications.helpers import acknowledged
 
 from .helpers import HEALTH_WORDS, notify
 
@@ -198,7 +199,7 @@ def test_acknowledging_stops_pending_deliveries(
     for d in notification.deliveries.all():
         deliver(d.pk)
     assert push_service.received == [] and mail.outbox == []
-    assert services.is_acknowledged(source_key="dose:occ-1", recipient=world.owner)
+    assert acknowledged(source_key="dose:occ-1", recipient=world.owner)
 
 
 @pytest.mark.parametrize("gone_status", [404, 410])
@@ -361,6 +362,7 @@ def _pushes_to_owner(world: World, count: int) -> list[Delivery]:
     ]
 
 
+@pytest.mark.postgres  # row locks and kept connections are PostgreSQL's (production)
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_of_pushes_costs_at_most_four_queries_per_delivery(
     world: World, subscribe, push_service
@@ -525,6 +527,7 @@ def test_scans_and_the_sweep_have_their_own_queue() -> None:
         assert queue_of(task) == "scans", task
 
 
+@pytest.mark.postgres  # row locks and kept connections are PostgreSQL's (production)
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_keeps_its_database_connection_across_tasks_while_it_is_healthy() -> None:
     from django.db import connection
@@ -541,3 +544,25 @@ def test_a_worker_keeps_its_database_connection_across_tasks_while_it_is_healthy
     connection.close_at = 0  # older than CONN_MAX_AGE
     worker_fixup.close_database()
     assert connection.connection is None
+
+
+def test_a_push_encrypted_before_its_lock_is_encrypted_again_for_keys_changed_meanwhile(
+    world: World, subscribe, push_service
+) -> None:
+    from .push_service import Device
+
+    subscription, old_device = subscribe(world.owner)
+    _push_only(world.owner)
+    push = _the_push(notify(world.owner))
+    [claim] = delivery_module.claim_batch([push.pk])
+    assert claim.prepared is not None  # encrypted after the claim's commit, before the send
+    new_device = Device.new()  # the browser subscribed again: same endpoint, new keys
+    subscription.p256dh, subscription.auth = new_device.p256dh, new_device.auth
+    subscription.save(update_fields=["p256dh", "auth"])
+
+    assert delivery_module.send_claimed(claim).outcome == AttemptOutcome.SENT
+
+    [received] = push_service.received
+    assert new_device.decrypt(received.body)["id"] == str(push.notification_id)
+    with pytest.raises(Exception):  # noqa: B017 - whatever the old key's failure is
+        old_device.decrypt(received.body)

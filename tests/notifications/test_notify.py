@@ -172,17 +172,6 @@ def test_cancel_for_source_resolves_and_cancels_what_was_not_sent(world: World, 
     assert services.cancel_for_source(source_key="dose:occ-1") == 0
 
 
-def test_is_acknowledged_by_anyone_or_by_one_recipient(world: World) -> None:
-    notify(world.owner)
-    carers = notify(world.caregiver, dedupe_key="dose:occ-1:step:2")
-    assert not services.is_acknowledged(source_key="dose:occ-1")
-    services.notification_acknowledge(notification=carers)
-    assert services.is_acknowledged(source_key="dose:occ-1")
-    assert services.is_acknowledged(source_key="dose:occ-1", recipient=world.caregiver)
-    assert not services.is_acknowledged(source_key="dose:occ-1", recipient=world.owner)
-    assert not services.is_acknowledged(source_key="dose:occ-2")
-
-
 def test_an_unknown_urgency_is_refused(world: World) -> None:
     with pytest.raises(ValueError, match="urgency"):
         notify(world.owner, urgency="critical")
