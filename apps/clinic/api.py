@@ -11,9 +11,12 @@ no other role, so an owner or caregiver gets 404); a clinician changes or delete
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from functools import reduce
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -39,8 +42,8 @@ from apps.diary.models import AnaphylaxisEpisode, SymptomDomain
 from apps.diary.selectors import PeriodParams
 from apps.medications.models import CatalogueDrug, Medication
 
-from . import exports, response, selectors
-from .flags import FLAGS, compute_flags, local_days, urgency_score
+from . import exports, response, selectors, triage
+from .flags import DEFAULT_NO_DATA_DAYS, FLAGS, compute_flags, local_days, urgency_score
 from .models import ClinicalNote
 from .serializers import (
     ClinicalNoteSerializer,
@@ -68,17 +71,14 @@ def _age(patient: Patient, today: dt.date) -> int | None:
 def patient_rows(
     patients: list[Patient], *, now: dt.datetime, no_data_days: int
 ) -> list[dict[str, Any]]:
-    """One list row per patient (annotated by selectors.with_activity), without adherence."""
-    facts = selectors.patient_facts(patients, now=now)
+    """One list row per patient, its flags computed at `now` from the stored triage
+    (`patient.triage`, apps.clinic.triage) by compute_flags, without adherence: no query."""
     urls = selectors.Evidence()
     rows = []
     for patient in patients:
-        fact = facts[patient.pk]
+        fact = triage.patient_facts(patient, patient.triage.facts, now)
         flags = compute_flags(fact, now=now, no_data_days=no_data_days, urls=urls)
-        last_injection = max(
-            (i.last_taken_at for i in fact.injections if i.last_taken_at is not None),
-            default=None,
-        )
+        last_injection = triage.last_injection_at(fact)
         rows.append(
             {
                 "id": patient.pk,
@@ -107,21 +107,19 @@ class PatientPagination(PageNumberPagination):
     max_page_size = 100
 
 
-_EPOCH = dt.datetime.min.replace(tzinfo=dt.UTC)
-_ORDERINGS = {
-    "urgency": lambda row: (
-        -row["urgency_score"],
-        -(row["days_since_last_injection"] if row["days_since_last_injection"] is not None else -1),
-        row["display_name"].casefold(),
-        str(row["id"]),
-    ),
-    "name": lambda row: (row["display_name"].casefold(), str(row["id"])),
-    "last_activity": lambda row: (
-        -(row["last_activity_at"] or _EPOCH).timestamp(),
-        row["display_name"].casefold(),
-        str(row["id"]),
-    ),
-}
+def _ordering(name: str) -> list[Any]:
+    """The list's orders, in SQL over the stored triage: urgency (the score, then the longest
+    since an injection — the earliest local day of the last one), name, last activity."""
+    by_name = [Lower("display_name"), "pk"]
+    if name == "urgency":
+        return [
+            F("urgency").desc(),
+            F("triage__last_injection_day").asc(nulls_last=True),
+            *by_name,
+        ]
+    if name == "last_activity":
+        return [F("triage__last_activity_at").desc(nulls_last=True), *by_name]
+    return by_name
 
 
 class ClinicPatientListView(GenericAPIView):
@@ -167,16 +165,21 @@ class ClinicPatientListView(GenericAPIView):
         params.is_valid(raise_exception=True)
         wanted = set(params.validated_data["flag"])
         now = timezone.now()
-        queryset = selectors.with_activity(selectors.clinician_patients(request.user))
+        no_data_days = params.validated_data["no_data_days"]
+        queryset = selectors.clinician_patients(request.user)
         if params.validated_data.get("search"):
             queryset = queryset.filter(display_name__icontains=params.validated_data["search"])
-        rows = patient_rows(
-            list(queryset), now=now, no_data_days=params.validated_data["no_data_days"]
-        )
+        # Rows a change of time alone made stale (normally none): refreshed before reading.
+        triage.refresh_stale(queryset, now)
         if wanted:
-            rows = [row for row in rows if wanted & {flag["code"] for flag in row["flags"]}]
-        rows.sort(key=_ORDERINGS[params.validated_data["ordering"]])
-        page: list[dict[str, Any]] = self.paginate_queryset(rows) or []  # type: ignore[arg-type]
+            conditions = triage.flag_conditions(now, no_data_days)
+            queryset = queryset.filter(reduce(operator.or_, (conditions[c] for c in wanted)))
+        ordering = params.validated_data["ordering"]
+        if ordering == "urgency":
+            queryset = queryset.annotate(urgency=triage.urgency_expression(now, no_data_days))
+        queryset = queryset.select_related("triage").order_by(*_ordering(ordering))
+        patients: list[Patient] = self.paginate_queryset(queryset) or []
+        page = patient_rows(patients, now=now, no_data_days=no_data_days)
         adherence = selectors.adherence([row["_patient"] for row in page], now=now)
         for row in page:
             row["adherence_30d"] = adherence.get(row["id"])
@@ -295,8 +298,9 @@ class ClinicOverviewView(PatientScopedMixin):
         zone = patient.zone
         days = selectors.days_of(period.start, period.end, zone)
         dates, burden, qol = selectors.burden_and_qol(patient, days[0], days[-1])
-        annotated = selectors.with_activity(Patient.objects.filter(pk=patient.pk)).get()
-        row = patient_rows([annotated], now=now, no_data_days=7)[0]
+        triage.refresh_stale(Patient.objects.filter(pk=patient.pk), now)
+        stored = Patient.objects.select_related("triage").get(pk=patient.pk)
+        row = patient_rows([stored], now=now, no_data_days=DEFAULT_NO_DATA_DAYS)[0]
         episodes = AnaphylaxisEpisode.objects.filter(
             patient=patient,
             deleted_at__isnull=True,

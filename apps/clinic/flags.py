@@ -1,7 +1,8 @@
 """The flags of the clinician's patient list: what each means, and how urgent it is.
 
-Pure functions over facts the selectors gather for a page of patients in a fixed number of
-queries (apps.clinic.selectors.patient_facts); tested in tests/clinic/test_flags.py.
+Pure functions over facts apps.clinic.triage gathers (in a fixed number of queries, stored in
+each patient's PatientTriage row when a write changes them) and reads back at the moment of the
+request; tested in tests/clinic/test_patient_list.py and tests/clinic/test_triage.py.
 
 | code                 | severity | raised when |
 |----------------------|----------|-------------|

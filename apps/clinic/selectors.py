@@ -4,6 +4,7 @@ of record (IN lists, GROUP BY, Max subqueries), never one query per patient."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
@@ -27,10 +28,8 @@ from apps.diary.models import (
     SymptomEntry,
     TriggerExposure,
 )
-from apps.epinephrine.models import PENS_NEEDED, AutoInjector, PenState
 from apps.medications import selectors as medication_selectors
 from apps.medications.models import (
-    INJECTED_ROUTES,
     DoseLog,
     DoseStatus,
     Medication,
@@ -40,7 +39,6 @@ from apps.medications.models import (
     legacy_source_key,
     source_key,
 )
-from apps.medications.policy import LONG_INTERVAL_FROM_DAYS
 from apps.medications.selectors import OccurrenceState
 from apps.notifications.models import Notification, Urgency
 
@@ -98,7 +96,8 @@ def last_activity(patient: Any) -> dt.datetime | None:
     ]
     check_in = getattr(patient, "last_check_in_date", None)
     if check_in is not None:
-        moments.append(local_start(check_in, patient.zone))
+        with contextlib.suppress(OverflowError):  # a stored implausible date (year 9999)
+            moments.append(local_start(check_in, patient.zone))
     present = [m for m in moments if m is not None]
     return max(present) if present else None
 
@@ -130,110 +129,7 @@ class Evidence:
         return self._url("diary-timeline", patient_id, **{"from": since.isoformat()})
 
 
-# --- the facts behind the flags -------------------------------------------------------------------
-
-
-def patient_facts(
-    patients: Sequence[Patient], *, now: dt.datetime
-) -> dict[Any, flag_rules.PatientFacts]:
-    """Facts for every patient given (annotated by `with_activity`), in five queries."""
-    ids = [p.pk for p in patients]
-    facts = {
-        p.pk: flag_rules.PatientFacts(
-            patient_id=p.pk,
-            today=p.local_today(now),
-            zone=p.zone,
-            pens_needed=PENS_NEEDED,
-            last_activity_at=last_activity(p),
-        )
-        for p in patients
-    }
-    if not ids:
-        return facts
-    zones = {p.pk: p.zone for p in patients}
-
-    # 1. Injected medications on an interval regimen, with their last dose and open alert.
-    last_taken = (
-        DoseLog.objects.filter(
-            medication=OuterRef("pk"), status=DoseStatus.TAKEN, deleted_at__isnull=True
-        )
-        .order_by("-taken_at")
-        .values("taken_at")[:1]
-    )
-    open_alert = MedicationAlertFlag.objects.filter(
-        medication=OuterRef("pk"), cleared_at__isnull=True
-    )
-    earliest_today = min(f.today for f in facts.values())
-    for med in (
-        Medication.objects.filter(
-            patient_id__in=ids,
-            route__in=INJECTED_ROUTES,
-            regimen_kind=RegimenKind.INTERVAL,
-            paused_at__isnull=True,
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=earliest_today))
-        .annotate(last_taken_at=Subquery(last_taken), open_alert=Exists(open_alert))
-        .only(
-            "id", "patient_id", "name", "next_dose_due_at", "end_date", "interval", "interval_unit"
-        )
-    ):
-        fact = facts[med.patient_id]
-        if med.end_date is not None and med.end_date < fact.today:
-            continue
-        interval_days = None
-        if med.interval and med.interval_unit != "hours":
-            interval_days = med.interval * (7 if med.interval_unit == "weeks" else 1)
-        fact.injections.append(
-            flag_rules.InjectionFacts(
-                medication_id=med.pk,
-                name=med.name,
-                next_dose_due_at=med.next_dose_due_at,
-                last_taken_at=med.last_taken_at,
-                long_interval=interval_days is not None
-                and interval_days >= LONG_INTERVAL_FROM_DAYS,
-                open_alert=med.open_alert,
-            )
-        )
-
-    _acknowledgements(facts)
-
-    # 2. Anaphylaxis in the last 30 days.
-    since = now - dt.timedelta(days=flag_rules.ANAPHYLAXIS_DAYS)
-    for patient_id, onset_at in AnaphylaxisEpisode.objects.filter(
-        patient_id__in=ids, deleted_at__isnull=True, onset_at__gte=since, onset_at__lte=now
-    ).values_list("patient_id", "onset_at"):
-        fact = facts[patient_id]
-        fact.episodes_30d += 1
-        if fact.last_episode_at is None or onset_at > fact.last_episode_at:
-            fact.last_episode_at = onset_at
-
-    # 3. Pens: the readiness rule of apps.epinephrine (AutoInjector.is_ready_on), per local day.
-    for pen in AutoInjector.objects.filter(
-        patient_id__in=ids, deleted_at__isnull=True, state=PenState.IN_USE
-    ).only("id", "patient_id", "expires_on", "state", "deleted_at"):
-        fact = facts[pen.patient_id]
-        if pen.is_ready_on(fact.today):
-            fact.ready_pens += 1
-        else:
-            fact.expired_pens += 1
-
-    # 4–5. Daily peak severity over the 42 local days of the worsening rule.
-    span = flag_rules.WORSENING_RECENT_DAYS + flag_rules.WORSENING_PREVIOUS_DAYS
-    first_day = earliest_today - dt.timedelta(days=span)
-    for patient_id, local_date in DailyCheckIn.objects.filter(
-        patient_id__in=ids, deleted_at__isnull=True, local_date__gte=first_day
-    ).values_list("patient_id", "local_date"):
-        facts[patient_id].daily_peaks.setdefault(local_date, 0)
-    for patient_id, occurred_at, severity in SymptomEntry.objects.filter(
-        patient_id__in=ids,
-        deleted_at__isnull=True,
-        occurred_at__gte=now - dt.timedelta(days=span + 2),
-        occurred_at__lte=now,
-    ).values_list("patient_id", "occurred_at", "severity"):
-        day = occurred_at.astimezone(zones[patient_id]).date()
-        peaks = facts[patient_id].daily_peaks
-        peaks[day] = max(peaks.get(day, 0), severity)
-    return facts
+# --- the facts behind the flags (gathered by apps.clinic.triage) ---------------------------------
 
 
 def _acknowledgements(facts: dict[Any, flag_rules.PatientFacts]) -> None:

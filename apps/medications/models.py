@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.clinic.hooks import TriageQuerySet
 from apps.core.models import PublicModel
 from apps.sync.models import SyncedModel
 
@@ -331,6 +332,7 @@ class MedicationAlertFlag(models.Model):
     reason = models.CharField(max_length=40, default="overdue_dose")
     raised_at = models.DateTimeField()
     cleared_at = models.DateTimeField(null=True, blank=True)
+    objects = TriageQuerySet.as_manager()  # bulk writes refresh the stored triage
 
     class Meta:
         constraints = [

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from apps.clinic.hooks import patient_changed
 from apps.notifications import services as notifications
 from apps.sync import services as sync_services
 
@@ -454,6 +455,7 @@ def medication_replan(
     Medication.objects.filter(pk=medication.pk).update(
         next_dose_due_at=next_due, planned_time_zone=medication.patient.time_zone
     )
+    patient_changed(medication.patient_id)  # the stored triage (apps.clinic.triage)
     return dues
 
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.careteam.models import Membership
+from apps.clinic.hooks import patient_changed
 
 from .delivery import enqueue_on_commit
 from .models import Channel, Delivery, DeliveryStatus, Notification, PushSubscription, Urgency
@@ -57,6 +58,7 @@ def acknowledge(*, notification: Notification, by: User) -> Notification:
     with transaction.atomic():
         copies = copies_of(notification)
         copies.filter(acknowledged_at__isnull=True).update(acknowledged_at=now, acknowledged_by=by)
+        patient_changed(notification.patient_id)  # the stored triage (apps.clinic.triage)
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
         Delivery.objects.filter(notification__in=copies.values("pk"), status__in=_OPEN).update(
             status=DeliveryStatus.CANCELLED

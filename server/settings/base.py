@@ -368,6 +368,7 @@ CELERY_TASK_ROUTES = {
     "apps.epinephrine.tasks.scan_due_epinephrine_reminders": {"queue": "scans"},
     "apps.notifications.tasks.sweep_due_deliveries": {"queue": "scans"},
     "apps.notifications.tasks.repeat_unacknowledged_alerts": {"queue": "scans"},
+    "apps.clinic.tasks.reconcile_triage": {"queue": "scans"},
 }
 CELERY_BEAT_SCHEDULER = "apps.ops.beat:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -383,6 +384,15 @@ CELERY_BEAT_SCHEDULE["alerts-scan"] = {
     "task": "apps.alerts.tasks.scan_due_alerts",
     "schedule": 60.0,
     "options": {"expires": 55},
+}
+
+# The clinic's stored triage (apps.clinic.triage) is kept by the writes; every hour it is
+# recomputed from scratch and any drift is logged (there should be none). A tick not started
+# within the half hour is dropped: the next one covers it.
+CELERY_BEAT_SCHEDULE["clinic-reconcile-triage"] = {
+    "task": "apps.clinic.tasks.reconcile_triage",
+    "schedule": 3600.0,
+    "options": {"expires": 1800},
 }
 
 # --- Notifications (apps.notifications) ----------------------------------------------------------

@@ -60,6 +60,7 @@ def _noor(clinician):
     from django.utils import timezone
 
     from apps.careteam.models import Membership, Patient, Role, SMSubtype
+    from apps.clinic import triage
     from apps.diary import services as diary_services
     from apps.diary.models import DailyCheckIn, Symptom, SymptomEntry
     from apps.medications import services as medication_services
@@ -151,6 +152,7 @@ def _noor(clinician):
         )
     SymptomEntry.objects.bulk_create(entries)
     DailyCheckIn.objects.bulk_create(check_ins)
+    triage.refresh(noor.pk)  # a bulk write sends no signal: the stored triage (apps.clinic.triage)
     for analyte, value, day in [
         ("tryptase", "24.5", -10),
         ("tryptase", "23.9", 90),

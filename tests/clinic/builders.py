@@ -1,4 +1,6 @@
-"""Synthetic diary data for the clinic tests: bulk-created, so a cohort builds in a moment."""
+"""Synthetic diary data for the clinic tests: bulk-created, so a cohort builds in a moment (a
+bulk write sends no model signal: each builder then refreshes the patient's stored triage, as
+the services' writes do)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apps.careteam.models import Membership, Role
+from apps.clinic.hooks import patient_changed
 from apps.diary.models import DailyCheckIn, Symptom, SymptomEntry
 from apps.medications.models import CatalogueDrug, DoseLog, Medication
 from tests.factories import MembershipFactory, PatientFactory
@@ -73,6 +76,7 @@ def daily_diary(
     SymptomEntry.objects.bulk_create(entries, batch_size=1000)
     if check_ins:
         DailyCheckIn.objects.bulk_create(check_in_rows, batch_size=1000)
+    patient_changed(patient.pk)
 
 
 def doses(medication: Medication, days: list[dt.date], status: str = "taken") -> None:
@@ -86,6 +90,7 @@ def doses(medication: Medication, days: list[dt.date], status: str = "taken") ->
         )
         for day in days
     )
+    patient_changed(medication.patient_id)
 
 
 def revoke(patient: Any, user: Any, at: dt.datetime) -> None:
