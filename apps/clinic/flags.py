@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
+
 from apps.medications.policy import CASE_RELAPSE_DAY, LONG_INTERVAL_DEFAULT, StepKind
 from apps.medications.schedule import day_after_dose, shift_local
 
@@ -48,14 +51,22 @@ WORSENING_MIN_RECENT_DAYS = 4
 WORSENING_MIN_PREVIOUS_DAYS = 7
 DEFAULT_NO_DATA_DAYS = 7
 
-FLAGS: dict[str, tuple[str, str]] = {
-    "overdue_injection": ("Overdue injection", Severity.WARNING),
-    "relapse_window": ("In the relapse window", Severity.URGENT),
-    "recent_anaphylaxis": ("Anaphylaxis in the last 30 days", Severity.URGENT),
-    "pens_missing": ("Fewer than 2 usable epinephrine pens", Severity.WARNING),
-    "worsening_symptoms": ("Worsening symptoms", Severity.WARNING),
-    "no_data": ("No data logged recently", Severity.INFO),
+FLAGS: dict[str, tuple[Any, str]] = {
+    "overdue_injection": (gettext_lazy("Overdue injection"), Severity.WARNING),
+    "relapse_window": (gettext_lazy("In the relapse window"), Severity.URGENT),
+    "recent_anaphylaxis": (gettext_lazy("Anaphylaxis in the last 30 days"), Severity.URGENT),
+    "pens_missing": (gettext_lazy("Fewer than 2 usable epinephrine pens"), Severity.WARNING),
+    "worsening_symptoms": (gettext_lazy("Worsening symptoms"), Severity.WARNING),
+    "no_data": (gettext_lazy("No data logged recently"), Severity.INFO),
 }
+
+
+def _since(days: int | None) -> str:
+    if days is None:
+        return gettext("no dose logged yet")
+    return ngettext(
+        "%(days)d day since the last dose", "%(days)d days since the last dose", days
+    ) % {"days": days}
 
 
 @dataclass
@@ -99,7 +110,7 @@ class Flag:
 
     @property
     def label(self) -> str:
-        return FLAGS[self.code][0]
+        return str(FLAGS[self.code][0])
 
     @property
     def severity(self) -> str:
@@ -160,10 +171,9 @@ def compute_flags(
     if in_relapse:
         inj = max(in_relapse, key=lambda i: now - (i.last_taken_at or i.next_dose_due_at or now))
         since = local_days(inj.last_taken_at, now, facts.zone) if inj.last_taken_at else None
-        detail = f"{inj.name}: " + (
-            f"{since} days since the last dose" if since is not None else "no dose logged yet"
-        )
-        detail += f" (relapse seen on day {CASE_RELAPSE_DAY} in the published case)"
+        detail = gettext(
+            "%(medication)s: %(since)s (relapse seen on day %(day)d in the published case)"
+        ) % {"medication": inj.name, "since": _since(since), "day": CASE_RELAPSE_DAY}
         flags.append(
             Flag(
                 "relapse_window",
@@ -183,8 +193,18 @@ def compute_flags(
         flags.append(
             Flag(
                 "recent_anaphylaxis",
-                f"{facts.episodes_30d} episode(s) in the last {ANAPHYLAXIS_DAYS} days"
-                + (f", the latest on {last.date().isoformat()}" if last else ""),
+                ngettext(
+                    "%(count)d episode in the last %(days)d days",
+                    "%(count)d episodes in the last %(days)d days",
+                    facts.episodes_30d,
+                )
+                % {"count": facts.episodes_30d, "days": ANAPHYLAXIS_DAYS}
+                + (
+                    gettext(", the latest on %(date)s")
+                    % {"date": date_format(last.astimezone(facts.zone).date(), "DATE_FORMAT")}
+                    if last
+                    else ""
+                ),
                 urls.episodes(pid, now - dt.timedelta(days=ANAPHYLAXIS_DAYS)),
                 {"count": facts.episodes_30d},
             )
@@ -199,9 +219,11 @@ def compute_flags(
         inj = min(overdue, key=lambda i: i.next_dose_due_at or now)
         days_overdue = local_days(inj.next_dose_due_at or now, now, facts.zone)
         since = local_days(inj.last_taken_at, now, facts.zone) if inj.last_taken_at else None
-        detail = f"{inj.name}: {days_overdue} days overdue, " + (
-            f"{since} days since the last dose" if since is not None else "no dose logged yet"
-        )
+        detail = ngettext(
+            "%(medication)s: %(overdue)d day overdue, %(since)s",
+            "%(medication)s: %(overdue)d days overdue, %(since)s",
+            days_overdue,
+        ) % {"medication": inj.name, "overdue": days_overdue, "since": _since(since)}
         flags.append(
             Flag(
                 "overdue_injection",
@@ -212,9 +234,12 @@ def compute_flags(
         )
 
     if facts.ready_pens < facts.pens_needed:
-        detail = f"{facts.ready_pens} of {facts.pens_needed} pens ready"
+        detail = gettext("%(ready)d of %(needed)d pens ready") % {
+            "ready": facts.ready_pens,
+            "needed": facts.pens_needed,
+        }
         if facts.expired_pens:
-            detail += f", {facts.expired_pens} expired"
+            detail += gettext(", %(count)d expired") % {"count": facts.expired_pens}
         flags.append(Flag("pens_missing", detail, urls.pens(pid)))
 
     rise = worsening(facts.daily_peaks, facts.today)
@@ -223,8 +248,16 @@ def compute_flags(
         flags.append(
             Flag(
                 "worsening_symptoms",
-                f"mean daily peak severity {recent_mean:.1f} in the last {WORSENING_RECENT_DAYS} "
-                f"days against {previous_mean:.1f} in the {WORSENING_PREVIOUS_DAYS} days before",
+                gettext(
+                    "mean daily peak severity %(recent)s in the last %(recent_days)d days against "
+                    "%(previous)s in the %(previous_days)d days before"
+                )
+                % {
+                    "recent": number_format(recent_mean, 1),
+                    "recent_days": WORSENING_RECENT_DAYS,
+                    "previous": number_format(previous_mean, 1),
+                    "previous_days": WORSENING_PREVIOUS_DAYS,
+                },
                 urls.insights(
                     pid,
                     facts.today
@@ -238,9 +271,14 @@ def compute_flags(
         flags.append(
             Flag(
                 "no_data",
-                "nothing logged yet"
+                gettext("nothing logged yet")
                 if last is None
-                else f"nothing logged for {local_days(last, now, facts.zone)} days",
+                else ngettext(
+                    "nothing logged for %(days)d day",
+                    "nothing logged for %(days)d days",
+                    local_days(last, now, facts.zone),
+                )
+                % {"days": local_days(last, now, facts.zone)},
                 urls.timeline(pid, now - dt.timedelta(days=no_data_days)),
             )
         )

@@ -49,7 +49,7 @@ CLINIC_SERVER_ENGLISH = [
     re.compile(p)
     for p in (
         r"\d+ of \d+ pens ready",
-        r".* in the last 30 days, the latest on [\d-]+",
+        r".* in the last 30 days, the latest on .+",
         r"Anaphylaxis in the last 30 days",
         r"Fewer than 2 usable epinephrine pens",
         r"In the relapse window",

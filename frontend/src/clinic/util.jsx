@@ -218,13 +218,9 @@ export function Evidence({ flag, patientName, id, onClose, headingLevel = 3 }) {
   );
 }
 
-// A flag's detail as the server words it, with a count in real plurals ("1 episode", not
-// "1 episode(s)").
+// A flag's detail as the server words it, in the reader's language (apps/clinic/flags.py).
 export function flagDetail(flag) {
-  const detail = flag.detail || '';
-  const counted = /^(\d+) episode\(s\)(.*)$/s.exec(detail);
-  if (!counted) return detail;
-  return plural(Number(counted[1]), { one: '# episode', other: '# episodes' }) + counted[2];
+  return flag.detail || '';
 }
 
 // A flag as a toggle that shows its evidence; the severity is in words, not only in colour.
