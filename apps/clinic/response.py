@@ -54,6 +54,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext
+
 
 class Category(StrEnum):
     COMPLETE = "complete"
@@ -103,29 +105,45 @@ COMPLETE_MAX_BURDEN = 0.5
 MIN_BASELINE_BURDEN = 1.0
 MIN_DAYS_WITH_DATA = 7
 
-THRESHOLDS: dict[str, object] = {
-    "burden": "Mean over the window's days with data of the daily peak severity (0–10), per "
-    "domain and over all domains (overall).",
-    "reduction": "(baseline − window) / baseline",
-    "complete": f"window burden ≤ {COMPLETE_MAX_BURDEN} or reduction ≥ "
-    f"{COMPLETE_MIN_REDUCTION:.0%}",
-    "major": f"reduction ≥ {MAJOR_MIN_REDUCTION:.0%}",
-    "partial": f"reduction ≥ {PARTIAL_MIN_REDUCTION:.0%}",
-    "none": f"reduction < {PARTIAL_MIN_REDUCTION:.0%} (including a worsening)",
-    "stopped": f"the medication ended before day {STOP_DECIDED_BY_DAY} after the start, or no "
-    f"dose came within {STOP_AFTER_INTERVALS} dose intervals after the first while there was "
-    "time for one",
-    "not_evaluable": "excluded (concomitant cytoreductive therapy), no dose taken yet, too early "
-    f"(the month-3 window ends on day {MONTH_WINDOWS['3'][1]}), no baseline (fewer than "
-    f"{MIN_DAYS_WITH_DATA} days of data in the baseline window, or a baseline burden below "
-    f"{MIN_BASELINE_BURDEN}), or too little data in the month windows",
-    "min_baseline_burden": MIN_BASELINE_BURDEN,
-    "min_days_with_data": MIN_DAYS_WITH_DATA,
-    "windows": {
-        "baseline": list(BASELINE_WINDOW),
-        **{month: list(days) for month, days in MONTH_WINDOWS.items()},
-    },
-}
+
+def thresholds() -> dict[str, object]:
+    """The rules above in words, in the reader's language (the report's "method")."""
+    percent = {
+        "complete": f"{COMPLETE_MIN_REDUCTION:.0%}",
+        "major": f"{MAJOR_MIN_REDUCTION:.0%}",
+        "partial": f"{PARTIAL_MIN_REDUCTION:.0%}",
+    }
+    return {
+        "burden": gettext(
+            "Mean over the window's days with data of the daily peak severity (0–10), per "
+            "domain and over all domains (overall)."
+        ),
+        "reduction": gettext("(baseline − window) / baseline"),
+        "complete": gettext("window burden ≤ %(burden)s or reduction ≥ %(reduction)s")
+        % {"burden": COMPLETE_MAX_BURDEN, "reduction": percent["complete"]},
+        "major": gettext("reduction ≥ %(reduction)s") % {"reduction": percent["major"]},
+        "partial": gettext("reduction ≥ %(reduction)s") % {"reduction": percent["partial"]},
+        "none": gettext("reduction < %(reduction)s (including a worsening)")
+        % {"reduction": percent["partial"]},
+        "stopped": gettext(
+            "the medication ended before day %(day)d after the start, or no dose came within "
+            "%(intervals)d dose intervals after the first while there was time for one"
+        )
+        % {"day": STOP_DECIDED_BY_DAY, "intervals": STOP_AFTER_INTERVALS},
+        "not_evaluable": gettext(
+            "excluded (concomitant cytoreductive therapy), no dose taken yet, too early (the "
+            "month-3 window ends on day %(day)d), no baseline (fewer than %(days)d days of data "
+            "in the baseline window, or a baseline burden below %(burden)s), or too little data "
+            "in the month windows"
+        )
+        % {"day": MONTH_WINDOWS["3"][1], "days": MIN_DAYS_WITH_DATA, "burden": MIN_BASELINE_BURDEN},
+        "min_baseline_burden": MIN_BASELINE_BURDEN,
+        "min_days_with_data": MIN_DAYS_WITH_DATA,
+        "windows": {
+            "baseline": list(BASELINE_WINDOW),
+            **{month: list(days) for month, days in MONTH_WINDOWS.items()},
+        },
+    }
 
 
 def window_dates(start: dt.date, window: tuple[int, int]) -> list[dt.date]:

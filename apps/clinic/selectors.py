@@ -516,5 +516,5 @@ def evaluate_response(med: Medication, data: ResponseData) -> dict[str, Any]:
         "excluded": excluded,
         "doses_taken": len(taken),
         "labs": _lab_points(data.labs, start),
-        "thresholds": response.THRESHOLDS,
+        "thresholds": response.thresholds(),
     }
