@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext, ngettext
 
 from apps.careteam.models import Membership, Patient, Role
 from apps.diary import insights
@@ -275,18 +277,25 @@ def labs(patient: Patient, start: dt.datetime, end: dt.datetime) -> dict[str, li
 
 
 def regimen_summary(med: Medication) -> str:
+    """The regimen in words, in the reader's language ("every 4 weeks from the last dose")."""
     if med.regimen_kind == RegimenKind.AS_NEEDED:
-        return "as needed"
+        return gettext("as needed")
     if med.regimen_kind == RegimenKind.INTERVAL:
-        anchor = " from the last dose" if med.interval_anchor == "last_dose" else ""
-        return f"every {med.interval} {med.interval_unit}{anchor}"
+        count = med.interval or 0
+        units = {
+            "hours": ngettext("every %(count)d hour", "every %(count)d hours", count),
+            "days": ngettext("every %(count)d day", "every %(count)d days", count),
+            "weeks": ngettext("every %(count)d week", "every %(count)d weeks", count),
+        }
+        every = units.get(med.interval_unit, units["days"]) % {"count": count}
+        if med.interval_anchor == "last_dose":
+            return gettext("%(every)s from the last dose") % {"every": every}
+        return every
     times = ", ".join(med.times_of_day or [])
     if med.regimen_kind == RegimenKind.WEEKDAYS:
-        days = ", ".join(
-            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d] for d in sorted(med.weekdays)
-        )
-        return f"on {days} at {times}"
-    return f"every day at {times}"
+        days = ", ".join(str(WEEKDAYS_ABBR[d]) for d in sorted(med.weekdays))
+        return gettext("on %(days)s at %(times)s") % {"days": days, "times": times}
+    return gettext("every day at %(times)s") % {"times": times}
 
 
 # --- treatment response ---------------------------------------------------------------------------
