@@ -115,7 +115,7 @@ class RegisterView(AnonymousFormView):
         user = services.user_register(
             **{"language": language_from_request(request), **data.validated_data}
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="apps.accounts.backends.UserWithRolesBackend")
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 

@@ -148,10 +148,22 @@ def enforce_second_factor(request: Any, user: User, auth: ApiToken | None) -> No
         if request_verified_at(request, user, auth) is None:
             raise TotpVerificationRequired()
         return
+    if _holds_clinician_role_now(user):
+        raise TotpRequired()
+
+
+def _holds_clinician_role_now(user: User) -> bool:
+    """For enforce_second_factor, which runs as the request is authenticated: a session's user
+    loaded by apps.accounts.backends carries the answer from the query that loaded it, in this
+    same request (no extra query); any other user (a token's, a forced one in tests) is asked."""
     from apps.careteam.access import holds_clinician_role
 
-    if holds_clinician_role(user):
-        raise TotpRequired()
+    from .backends import LOADED_CLINICIAN_ROLE
+
+    loaded = getattr(user, LOADED_CLINICIAN_ROLE, None)
+    if loaded is not None:
+        return bool(loaded)
+    return holds_clinician_role(user)
 
 
 def note_clinician_session(request: Any) -> None:

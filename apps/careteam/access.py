@@ -21,7 +21,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from rest_framework import permissions
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
@@ -133,10 +133,19 @@ def resolve_membership(user: Any, patient_id: Any) -> Membership | None:
         return None
 
 
+def _clinician_memberships(user: Any) -> QuerySet[Membership]:
+    return Membership.objects.active().filter(user=user, role=Role.CLINICIAN)
+
+
 def holds_clinician_role(user: Any) -> bool:
     """Whether the user is a clinician on any care team: such an account needs TOTP, and its
     sessions time out when idle (apps.accounts.middleware)."""
-    return Membership.objects.active().filter(user=user, role=Role.CLINICIAN).exists()
+    return _clinician_memberships(user).exists()
+
+
+def clinician_role_exists() -> Exists:
+    """`holds_clinician_role` as an expression on a User queryset (apps.accounts.backends)."""
+    return Exists(_clinician_memberships(OuterRef("pk")))
 
 
 class PatientAccess(permissions.BasePermission):

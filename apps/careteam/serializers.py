@@ -1,7 +1,14 @@
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.serializers import StrictModelSerializer, StrictSerializer, TimeZoneField
+from apps.core.serializers import (
+    OncePerRequestDateTimeField,
+    ReadPlanMixin,
+    StrictModelSerializer,
+    StrictSerializer,
+    TimeZoneField,
+)
 from apps.core.validators import BIRTH_DATE
 
 from .models import Invitation, InvitationStatus, Membership, Patient, Role
@@ -17,7 +24,13 @@ class EmergencyContactSerializer(StrictSerializer):
     )
 
 
-class PatientSerializer(StrictModelSerializer):
+class PatientSerializer(ReadPlanMixin, StrictModelSerializer):
+    """GET /patients/ is the hottest list: its fields are built once per class (ReadPlanMixin)."""
+
+    serializer_field_mapping = {
+        **StrictModelSerializer.serializer_field_mapping,
+        models.DateTimeField: OncePerRequestDateTimeField,
+    }
     time_zone = TimeZoneField(help_text="IANA zone; schedules and local days are counted in it.")
     emergency_contacts = EmergencyContactSerializer(many=True, required=False, max_length=10)  # type: ignore[call-arg]
     my_role = serializers.SerializerMethodField(help_text="Your role on this patient's care team.")

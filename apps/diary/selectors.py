@@ -7,12 +7,14 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 import uuid
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models.expressions import Expression
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -283,6 +285,80 @@ def timeline(
 # --- insights --------------------------------------------------------------------------------------
 
 
+def _offset_stretches(
+    zone: dt.tzinfo, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime | None, dt.timedelta]]:
+    """The zone's UTC offset over [start, end) as [(until, offset)]: `offset` applies to the
+    instants before `until` (and after the previous stretch); the last `until` is None.
+
+    Offsets change at whole seconds (tzdata), so the change is found to the second by bisection
+    wherever two probes a day apart differ; a zone does not change and change back within a day."""
+
+    def offset(second: int) -> dt.timedelta:
+        return dt.datetime.fromtimestamp(second, tz=zone).utcoffset() or dt.timedelta(0)
+
+    lo = math.floor(start.timestamp())
+    last = math.floor((end - dt.timedelta(microseconds=1)).timestamp())
+    current = offset(lo)
+    stretches: list[tuple[dt.datetime | None, dt.timedelta]] = []
+    while lo < last:
+        hi = min(lo + 86_400, last)
+        if offset(hi) == current:
+            lo = hi
+            continue
+        while hi - lo > 1:  # offset(lo) == current != offset(hi)
+            mid = (lo + hi) // 2
+            if offset(mid) == current:
+                lo = mid
+            else:
+                hi = mid
+        stretches.append((dt.datetime.fromtimestamp(hi, tz=dt.UTC), current))
+        current = offset(hi)
+        lo = hi
+    stretches.append((None, current))
+    return stretches
+
+
+class LocalDate(TruncDate):
+    """TruncDate(expression, tzinfo) for instants in [start, end). PostgreSQL converts each row
+    natively; SQLite's TruncDate calls a Python function per row (most of the cost of insights
+    over years), so there the local date is computed in SQL: SQLite's own date() shifted by the
+    zone's UTC offset, stretch by stretch of constant offset (`_offset_stretches`)."""
+
+    def __init__(
+        self, expression: Any, *, tzinfo: dt.tzinfo, start: dt.datetime, end: dt.datetime
+    ) -> None:
+        super().__init__(expression, tzinfo=tzinfo)
+        self.stretches = _offset_stretches(tzinfo, start, end)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        if any(not offset.total_seconds().is_integer() for _, offset in self.stretches):
+            return super().as_sqlite(compiler, connection, **extra_context)  # never in tzdata
+        lhs: Expression = self.lhs
+        column, column_params = compiler.compile(lhs)
+
+        # SQLite keeps times to the millisecond (23:59:59.9999 would round to the next day):
+        # drop the fraction first. Offsets are whole seconds, so no day boundary is crossed.
+        def shifted(offset: dt.timedelta) -> tuple[str, list[Any]]:
+            modifier = f"{int(offset.total_seconds()):+d} seconds"
+            return f"date(substr({column}, 1, 19), %s)", [*column_params, modifier]
+
+        if len(self.stretches) == 1:
+            return shifted(self.stretches[0][1])
+        sql, params = ["CASE"], []
+        for until, offset in self.stretches[:-1]:
+            then_sql, then_params = shifted(offset)
+            sql.append(f"WHEN {column} < %s THEN {then_sql}")
+            params += [
+                *column_params,
+                connection.ops.adapt_datetimefield_value(until),
+                *then_params,
+            ]
+        else_sql, else_params = shifted(self.stretches[-1][1])
+        sql.append(f"ELSE {else_sql} END")
+        return " ".join(sql), [*params, *else_params]
+
+
 def patient_insights(
     *, patient: Patient, period: Period, threshold: int, window: dt.timedelta
 ) -> dict[str, Any]:
@@ -303,7 +379,7 @@ def patient_insights(
         SymptomEntry.objects.filter(
             **window_q, occurred_at__gte=period.start, occurred_at__lt=period.end
         )
-        .annotate(day=TruncDate("occurred_at", tzinfo=zone))
+        .annotate(day=LocalDate("occurred_at", tzinfo=zone, start=period.start, end=period.end))
         .values_list("day", "symptom__domain")
         .annotate(peak=Max("severity"))
         .order_by()

@@ -149,6 +149,12 @@ else:
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Ours first (new sign-ins use it); Django's stays listed so sessions signed in before it keep
+# working (they load the user without the clinician-role annotation, and ask separately).
+AUTHENTICATION_BACKENDS = [
+    "apps.accounts.backends.UserWithRolesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     # Kept so that a hash written by another hasher can still be checked (and is upgraded on login).

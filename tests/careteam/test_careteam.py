@@ -323,3 +323,45 @@ def test_a_clinician_sees_the_clinical_trail_without_addresses_or_the_familys_re
         ("caregiver", "patient", "203.0.113.7"),
     ]
     assert client_for(world.caregiver).get(f"{url}audit/").status_code == 404
+
+
+def test_the_clinician_check_rides_on_the_user_query_and_is_fresh_each_request(
+    world: World, client_for, django_assert_num_queries
+) -> None:
+    """The second factor's "clinician on any care team?" is answered by the query that loads a
+    session's user (apps.accounts.backends): the patients list is session, user, patients — and
+    a membership granted after sign-in counts on the very next request."""
+    client = client_for(world.stranger)
+    client.get("/api/v1/patients/")  # warm: the session's first request may write it
+    with django_assert_num_queries(3):
+        listed = client.get("/api/v1/patients/")
+    assert listed.status_code == 200
+    assert [row["id"] for row in listed.json()] == [str(world.strangers_patient.pk)]
+    MembershipFactory(patient=world.patient, user=world.stranger, role=Role.CLINICIAN)
+    refused = client.get("/api/v1/patients/")
+    assert refused.status_code == 403 and refused.json()["code"] == "totp_required"
+    Membership.objects.filter(user=world.stranger, role=Role.CLINICIAN).update(
+        revoked_at=timezone.now()
+    )
+    assert client.get("/api/v1/patients/").status_code == 200
+
+
+def test_the_patients_list_renders_as_drf_does(world: World, client_for) -> None:
+    """The list's serializer builds its fields once per class and walks a precomputed plan
+    (apps.core.serializers.ReadPlanMixin): the JSON is what DRF's own path gives."""
+    from rest_framework.serializers import ModelSerializer
+
+    from apps.careteam.api import patients_of
+    from apps.careteam.serializers import PatientSerializer
+
+    class Plain(PatientSerializer):
+        to_representation = ModelSerializer.to_representation  # type: ignore[assignment]
+        get_fields = ModelSerializer.get_fields  # type: ignore[assignment]
+
+    world.patient.emergency_contacts = [{"name": "Ann", "relation": "aunt", "phone": "+39 06 1"}]
+    world.patient.save()
+    listed = client_for(world.owner).get("/api/v1/patients/")
+    assert listed.status_code == 200
+    expected = Plain(patients_of(world.owner), many=True).data
+    assert listed.json() == [dict(row) for row in expected]
+    assert listed.json()[0]["created_at"].endswith("Z")
