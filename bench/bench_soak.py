@@ -40,9 +40,9 @@ from bench.harness import child_pids, gunicorn, rss_mb, served_database, table
 
 WORKERS = 2
 DIARY_DAYS = 365
-PASSWORD = "soak-password-123"
+PASSWORD = "soak-password-123"  # noqa: S105 (a throw-away database)
 CLINICIAN_EMAIL = "clinician@demo.mastline.test"
-TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105
 GOAL = 0.10
 
 
@@ -181,14 +181,14 @@ class Client:
         body = {"email": email, "password": PASSWORD}
         if self.call("POST", "auth/login", body=body, record=False) is None:
             raise RuntimeError(f"sign-in failed for {email}: {self.recorder.errors[-1:]}")
-        self.csrf = self.http.cookies.get("csrftoken", self.csrf)
+        self.csrf = self.http.cookies.get("csrftoken") or self.csrf
         if totp_secret:
             import pyotp
 
             code = pyotp.TOTP(totp_secret).now()
             if self.call("POST", "auth/totp/verify", body={"code": code}, record=False) is None:
                 raise RuntimeError(f"second factor failed: {self.recorder.errors[-1:]}")
-            self.csrf = self.http.cookies.get("csrftoken", self.csrf)
+            self.csrf = self.http.cookies.get("csrftoken") or self.csrf
 
     def share_session_of(self, other: Client) -> None:
         self.http.cookies.update(other.http.cookies)
@@ -388,14 +388,16 @@ def main() -> int:
     threads = int(env_number("SOAK_THREADS", 4))
     tick = env_number("SOAK_TICK_SECONDS", 60)
     count = int(env_number("SOAK_PATIENTS", 40))
-    with tempfile.TemporaryDirectory(prefix="mastline-soak-") as var_dir:
-        with served_database(var_dir) as env:
-            clinic = build_clinic(count)
-            from django.db import connections
+    with (
+        tempfile.TemporaryDirectory(prefix="mastline-soak-") as var_dir,
+        served_database(var_dir) as env,
+    ):
+        clinic = build_clinic(count)
+        from django.db import connections
 
-            connections.close_all()
-            with gunicorn(env, workers=WORKERS) as (master, base):
-                soak(base, master.pid, clinic, minutes, threads, tick)
+        connections.close_all()
+        with gunicorn(env, workers=WORKERS) as (master, base):
+            soak(base, master.pid, clinic, minutes, threads, tick)
     return 0
 
 

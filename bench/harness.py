@@ -138,7 +138,7 @@ def gunicorn(env: dict[str, str], *, workers: int = 1) -> Iterator[tuple[Any, st
     try:
         for _ in range(300):
             try:
-                with urllib.request.urlopen(f"{base}/api/health", timeout=5):
+                with urllib.request.urlopen(f"{base}/api/health", timeout=5):  # noqa: S310
                     break
             except OSError:
                 if master.poll() is not None:
