@@ -70,3 +70,99 @@ def table(rows: Sequence[Sequence[str]]) -> None:
             "  "
             + "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
         )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served_database(var_dir: str) -> Iterator[dict[str, str]]:
+    """A throw-away database that a server process can share with this one, with bench.settings
+    in this process: on DATABASE_URL's PostgreSQL, `test_<name>` (created, migrated, dropped at
+    the end); else an SQLite file under `var_dir`. Yields the environment a server needs to use
+    it (stop the server before the block ends: PostgreSQL cannot drop a database in use)."""
+    from urllib.parse import urlsplit
+
+    os.environ["MASTLINE_VAR_DIR"] = var_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    env = {"MASTLINE_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        with django_database():
+            from django.db import connection
+
+            name = connection.settings_dict["NAME"]
+            yield {**env, "DATABASE_URL": urlsplit(url)._replace(path=f"/{name}").geturl()}
+            connection.close()
+        return
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    yield env
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], *, workers: int = 1) -> Iterator[tuple[Any, str]]:
+    """The app under gunicorn (`server.wsgi`, sync workers) on a free local port, with `env` on
+    top of this process's environment. Yields (the master's Popen, base URL) once /api/health
+    answers; terminates it at the end."""
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    port = free_port()
+    master = subprocess.Popen(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "server.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, **env},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{base}/api/health", timeout=5):  # noqa: S310
+                    break
+            except OSError:
+                if master.poll() is not None:
+                    raise RuntimeError(f"gunicorn exited with {master.returncode}") from None
+                time.sleep(0.1)
+        yield master, base
+    finally:
+        master.terminate()
+        master.wait(timeout=30)
+
+
+def child_pids(pid: int) -> list[int]:
+    """The live children of a process (a gunicorn master's workers), from /proc."""
+    children: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as handle:
+            children.extend(int(child) for child in handle.read().split())
+    return sorted(children)
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident set size in MB, from /proc/<pid>/status (psutil is not a dependency)."""
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
