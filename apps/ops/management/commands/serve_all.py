@@ -70,8 +70,10 @@ def wait_until_answering(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and web.poll() is None and not stopping():
         try:
-            connection = http.client.HTTPConnection(address, port, timeout=2)
-            connection.request("GET", "/api/health")
+            # Any answer will do, so ask for something cheap: /api/health checks the database,
+            # the broker and the worker, and on a loaded machine it can outlast a short timeout.
+            connection = http.client.HTTPConnection(address, port, timeout=10)
+            connection.request("HEAD", "/manifest.webmanifest")
             connection.getresponse().read()
             return True
         except OSError:
