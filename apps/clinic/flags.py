@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from apps.medications.messages import since_last_dose
 from apps.medications.policy import CASE_RELAPSE_DAY, LONG_INTERVAL_DEFAULT, StepKind
 from apps.medications.schedule import day_after_dose, shift_local
 
@@ -59,14 +60,6 @@ FLAGS: dict[str, tuple[Any, str]] = {
     "worsening_symptoms": (gettext_lazy("Worsening symptoms"), Severity.WARNING),
     "no_data": (gettext_lazy("No data logged recently"), Severity.INFO),
 }
-
-
-def _since(days: int | None) -> str:
-    if days is None:
-        return gettext("no dose logged yet")
-    return ngettext(
-        "%(days)d day since the last dose", "%(days)d days since the last dose", days
-    ) % {"days": days}
 
 
 @dataclass
@@ -173,7 +166,7 @@ def compute_flags(
         since = local_days(inj.last_taken_at, now, facts.zone) if inj.last_taken_at else None
         detail = gettext(
             "%(medication)s: %(since)s (relapse seen on day %(day)d in the published case)"
-        ) % {"medication": inj.name, "since": _since(since), "day": CASE_RELAPSE_DAY}
+        ) % {"medication": inj.name, "since": since_last_dose(since), "day": CASE_RELAPSE_DAY}
         flags.append(
             Flag(
                 "relapse_window",
@@ -223,7 +216,7 @@ def compute_flags(
             "%(medication)s: %(overdue)d day overdue, %(since)s",
             "%(medication)s: %(overdue)d days overdue, %(since)s",
             days_overdue,
-        ) % {"medication": inj.name, "overdue": days_overdue, "since": _since(since)}
+        ) % {"medication": inj.name, "overdue": days_overdue, "since": since_last_dose(since)}
         flags.append(
             Flag(
                 "overdue_injection",

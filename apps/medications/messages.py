@@ -34,6 +34,16 @@ def _days(count: int) -> str:
     return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
 
 
+def since_last_dose(days: int | None) -> str:
+    """ "38 days since the last dose" (or that none is logged): the alert's and the clinician's
+    flag's words for the one day count (schedule.day_after_dose)."""
+    if days is None:
+        return gettext("no dose logged yet")
+    return ngettext(
+        "%(days)d day since the last dose", "%(days)d days since the last dose", days
+    ) % {"days": days}
+
+
 def local_when(moment: datetime, zone: ZoneInfo, reader_zone: str | None = None) -> str:
     """A moment of the patient's day in the patient's zone, with the zone's name when the reader
     lives in another zone ("Mon 1 Dec at 09:00 (Europe/Rome)")."""
@@ -126,13 +136,7 @@ def _for_step(step: ReminderStep, now: datetime, *, role: str, reader_zone: str 
         # The clinician is the care team: say what was missed and since when, in the alerts'
         # own day count (local calendar days after the last dose, as on the dashboard).
         last = last_dose_at(medication)
-        if last is None:
-            since = gettext("no dose logged yet")
-        else:
-            days = day_after_dose(last, now, zone)
-            since = ngettext(
-                "%(days)d day since the last dose", "%(days)d days since the last dose", days
-            ) % {"days": days}
+        since = since_last_dose(None if last is None else day_after_dose(last, now, zone))
         return Text(
             gettext("%(patient)s missed %(medication)s") % {"patient": who, "medication": name},
             gettext("%(patient)s has not had %(medication)s due %(when)s — %(since)s.")
