@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.db.models import QuerySet
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -37,6 +38,7 @@ from .serializers import (
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
     RegisterSerializer,
+    SignUpAcceptedSerializer,
     TotpCodeSerializer,
     TotpConfirmedSerializer,
     TotpDisableSerializer,
@@ -105,18 +107,30 @@ class RegisterView(AnonymousFormView):
 
     @extend_schema(
         summary="Create an account",
-        description="Creates the account and signs it in with a session cookie.",
+        description=(
+            "Answers 202 the same way whether or not the email already has an account, so "
+            "sign-up cannot tell anyone who uses Mastline. A new account is created and emailed "
+            "a welcome; an existing one is emailed that someone tried, and nothing is created. "
+            "Nobody is signed in: sign in next with POST /api/v1/auth/login."
+        ),
         request=RegisterSerializer,
-        responses={201: UserSerializer},
+        responses={202: SignUpAcceptedSerializer},
     )
     def post(self, request: Request) -> Response:
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(
+        services.user_register(
             **{"language": language_from_request(request), **data.validated_data}
         )
-        login(request, user, backend="apps.accounts.backends.UserWithRolesBackend")
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+        return Response(
+            {
+                "detail": _(
+                    "Your account is ready: sign in with this email and password. If the email "
+                    "already had an account, we have emailed it instead."
+                )
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class LoginView(AnonymousFormView):

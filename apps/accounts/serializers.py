@@ -39,6 +39,10 @@ class RegisterSerializer(StrictSerializer):
     )
 
 
+class SignUpAcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What happens next, in your language.")
+
+
 class LoginSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
@@ -36,19 +37,59 @@ def _validate_password(password: str, user: User | None = None) -> None:
 @transaction.atomic
 def user_register(
     *, email: str, password: str, display_name: str, time_zone: str, language: str
-) -> User:
+) -> User | None:
+    """Creates the account, or — when the email already has one — emails that account instead and
+    creates nothing (returns None). The caller answers the same either way, so sign-up cannot be
+    used to learn who has an account; the password is checked and hashed in both cases, so the
+    time taken does not tell either."""
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["An account with this email already exists."]})
     candidate = User(email=email, display_name=display_name, time_zone=time_zone)
     _validate_password(password, candidate)
-    return User.objects.create_user(
-        email=email,
-        password=password,
-        display_name=display_name,
-        time_zone=time_zone,
-        language=language,
-    )
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        make_password(password)  # the same work as creating the account would do
+        _email_signup_attempt(existing)
+        return None
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                display_name=display_name,
+                time_zone=time_zone,
+                language=language,
+            )
+    except IntegrityError:  # the same email signed up a moment ago, in a parallel request
+        _email_signup_attempt(User.objects.get(email__iexact=email))
+        return None
+    _email_welcome(user)
+    return user
+
+
+def _email_welcome(user: User) -> None:
+    with in_language(language_of(user)):
+        subject = _("Welcome to Mastline")
+        message = _(
+            "Hello %(name)s,\n\nyour Mastline account is ready. Sign in with this email and the "
+            "password you chose:\n\n%(link)s\n\n"
+            "If you did not create it, ignore this email or write to the people who run this "
+            "Mastline server.\n"
+        ) % {"name": user.display_name, "link": f"{settings.SITE_URL}/signin"}
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
+
+
+def _email_signup_attempt(user: User) -> None:
+    """Sign-up with an email that has an account: the account's owner hears of it (in their own
+    language), and learns how back in if it was them."""
+    with in_language(language_of(user)):
+        subject = _("Someone tried to create a Mastline account with your email")
+        message = _(
+            "Hello %(name)s,\n\nsomeone tried to create a new Mastline account with this "
+            "email, which already has one. No new account was made.\n\n"
+            "If it was you, sign in instead; if you forgot your password, set a new one here:"
+            "\n\n%(link)s\n\nIf it was not you, you need do nothing.\n"
+        ) % {"name": user.display_name, "link": f"{settings.SITE_URL}/forgot-password"}
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
 
 
 def revoke_other_access(*, user: User) -> int:

@@ -18,7 +18,9 @@ class AuditEvent(PublicModel):
     # Kept as text too, so the trail still names a person after their account is deleted.
     actor_label = models.CharField(max_length=254)
     actor_role = models.CharField(max_length=16, blank=True)
-    action = models.CharField(max_length=12)  # read / create / update / delete / view_card
+    action = models.CharField(
+        max_length=12
+    )  # read / create / update / delete / view_card / acknowledge / remind_later
     resource = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

@@ -9,6 +9,7 @@ from .models import AuditEvent
 
 # What each audited endpoint is, as a reader would name it.
 RESOURCES = {
+    "alert": gettext_lazy("an alert"),
     "anaphylaxis_episode": gettext_lazy("the anaphylaxis episodes"),
     "audit": gettext_lazy("the list of who saw the record"),
     "calendar_feed": gettext_lazy("the calendar feed"),
@@ -48,6 +49,8 @@ def summary(event: AuditEvent) -> str:
         "create": _("Added to %(thing)s"),
         "update": _("Changed %(thing)s"),
         "delete": _("Deleted from %(thing)s"),
+        "acknowledge": _("Acknowledged %(thing)s"),
+        "remind_later": _("Asked to be reminded again of %(thing)s"),
     }
     template = templates.get(event.action, _("Used %(thing)s"))
     return template % {"thing": thing}

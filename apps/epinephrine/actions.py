@@ -38,6 +38,12 @@ def have_pens(notification: Any, user: Any) -> dict[str, Any]:
 
 
 def register() -> None:
-    register_action("have-pens", have_pens, resolves=True, needs=Capability.MANAGE_EPINEPHRINE)
+    register_action(
+        "have-pens",
+        have_pens,
+        resolves=True,
+        needs=Capability.MANAGE_EPINEPHRINE,
+        audited_as=("create", "carry-check"),
+    )
     # Opens the carry check in the app.
     register_action("answer", None, resolves=False, needs=Capability.MANAGE_EPINEPHRINE)

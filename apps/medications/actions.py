@@ -85,6 +85,8 @@ def took_it(notification: Any, user: Any) -> dict[str, Any]:
 
 
 def register() -> None:
-    register_action("took-it", took_it, resolves=True, needs=Capability.LOG_DOSE)
+    register_action(
+        "took-it", took_it, resolves=True, needs=Capability.LOG_DOSE, audited_as=("create", "dose")
+    )
     # Opens the day's symptom check-in in the app.
     register_action("check_in", None, resolves=False, needs=Capability.WRITE_DIARY)

@@ -17,8 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
+from apps.accounts.authentication import request_user
 from apps.accounts.models import User
 from apps.careteam.access import Capability, capabilities_of, resolve_membership
+from apps.careteam.models import Role
 
 from .models import Notification
 
@@ -34,19 +36,50 @@ _RESOLVING: set[str] = set()
 _NEEDS: dict[str, Capability | None] = {}
 
 
+# What each action does to the patient's record, as the audit trail names it: (action, resource).
+_AUDITED_AS: dict[str, tuple[str, str]] = {}
+
+
 def register_action(
     name: str,
     handler: ActionHandler | None,
     *,
     resolves: bool,
     needs: Capability | None = None,
+    audited_as: tuple[str, str] = ("update", "alert"),
 ) -> None:
-    """`handler` None: a button the app handles by opening a screen (e.g. `check_in`)."""
+    """`handler` None: a button the app handles by opening a screen (e.g. `check_in`).
+    `audited_as`: the audit event it writes when someone other than an owner presses it."""
     if handler is not None:
         _HANDLERS[name] = handler
     if resolves:
         _RESOLVING.add(name)
     _NEEDS[name] = needs
+    _AUDITED_AS[name] = audited_as
+
+
+def audit_action(
+    *, request: Any, notification: Notification, action: str, result: dict[str, Any]
+) -> None:
+    """A button pressed on a patient's notification reads or changes that patient's record, so
+    it is audited by the one rule of apps.careteam.access: every use by anyone but an owner."""
+    if notification.patient_id is None:
+        return
+    membership = resolve_membership(request_user(request), notification.patient_id)
+    if membership is None or membership.role == Role.OWNER:
+        return
+    from apps.audit.services import audit_record
+
+    verb, resource = _AUDITED_AS.get(action, ("update", "alert"))
+    record = next((value for value in result.values() if isinstance(value, dict)), {})
+    audit_record(
+        request=request,
+        patient=membership.patient,
+        action=verb,
+        resource=resource,
+        object_id=str(record.get("id") or (notification.pk if resource == "alert" else "")),
+        role=membership.role,
+    )
 
 
 def actions_for_role(actions: Sequence[dict[str, str]], role: str) -> list[dict[str, str]]:
@@ -125,5 +158,5 @@ def _acknowledge(notification: Notification, user: User) -> dict[str, Any]:
     return {"acknowledged": True}
 
 
-register_action("remind-later", _remind_later, resolves=False)
-register_action("acknowledge", _acknowledge, resolves=True)
+register_action("remind-later", _remind_later, resolves=False, audited_as=("remind_later", "alert"))
+register_action("acknowledge", _acknowledge, resolves=True, audited_as=("acknowledge", "alert"))

@@ -26,7 +26,7 @@ from apps.accounts.authentication import request_user
 from apps.careteam.access import resolve_membership
 
 from . import acknowledgement, services
-from .actions import perform_action
+from .actions import audit_action, perform_action
 from .models import Notification, PushSubscription
 from .serializers import (
     NotificationPreferenceSerializer,
@@ -105,6 +105,7 @@ class NotificationViewSet(
             if membership is None:
                 raise NotFound()
         notification = acknowledgement.acknowledge(notification=notification, by=user)
+        audit_action(request=request, notification=notification, action="acknowledge", result={})
         return Response(self.get_serializer(notification).data)
 
 
@@ -152,7 +153,9 @@ class NotificationActionView(APIView):
         notification = Notification.objects.filter(pk=pk, recipient=user).first()
         if notification is None:
             raise NotFound()
-        return Response(perform_action(notification=notification, user=user, action=action))
+        result = perform_action(notification=notification, user=user, action=action)
+        audit_action(request=request, notification=notification, action=action, result=result)
+        return Response(result)
 
 
 class VapidPublicKeyView(APIView):

@@ -70,7 +70,7 @@ RULES = [
     Rule(
         "auth-register",
         "POST",
-        everyone(201),
+        everyone(202),
         no_kwargs,
         body=lambda w, p: {
             "email": f"new-{p}@example.org",

@@ -22,7 +22,7 @@ def csrf_client() -> tuple[APIClient, str]:
     return client, token
 
 
-def test_register_signs_in_and_stores_an_argon2_ready_account() -> None:
+def test_sign_up_creates_the_account_and_the_person_signs_in_next() -> None:
     client, csrf = csrf_client()
     response = client.post(
         "/api/v1/auth/register",
@@ -35,11 +35,49 @@ def test_register_signs_in_and_stores_an_argon2_ready_account() -> None:
         format="json",
         HTTP_X_CSRFTOKEN=csrf,
     )
-    assert response.status_code == 201, response.json()
-    assert response.json()["email"] == "mia@example.org"
-    assert client.get("/api/v1/auth/me").json()["display_name"] == "Mia"
+    assert response.status_code == 202, response.json()
+    assert "sign in" in response.json()["detail"]
+    assert client.get("/api/v1/auth/me").status_code in (401, 403)  # nobody is signed in yet
     user = User.objects.get(email="mia@example.org")
     assert user.password and "a long fresh passphrase" not in user.password
+    assert [m.to for m in mail.outbox] == [["mia@example.org"]]
+    assert "ready" in mail.outbox[0].body
+    signed_in = client.post(
+        "/api/v1/auth/login",
+        {"email": "mia@example.org", "password": "a long fresh passphrase"},
+        format="json",
+        HTTP_X_CSRFTOKEN=csrf,
+    )
+    assert signed_in.status_code == 200
+    assert client.get("/api/v1/auth/me").json()["display_name"] == "Mia"
+
+
+def test_sign_up_answers_the_same_whether_or_not_the_email_has_an_account(
+    anon: APIClient,
+) -> None:
+    """Finding 11 of issue 13: sign-up must not tell a stranger who uses Mastline. The existing
+    account hears of the attempt instead, and keeps its password and name."""
+    owner = UserFactory(email="taken@example.org", display_name="Owner", language="it")
+
+    def sign_up(email: str) -> tuple[int, dict, set[str]]:
+        client, csrf = csrf_client()
+        response = client.post(
+            "/api/v1/auth/register",
+            {"email": email, "password": "a long fresh passphrase", "display_name": "X"},
+            format="json",
+            HTTP_X_CSRFTOKEN=csrf,
+        )
+        return response.status_code, response.json(), set(response.cookies) - {"csrftoken"}
+
+    assert sign_up("TAKEN@example.org") == sign_up("free@example.org")
+    assert [m.to for m in mail.outbox] == [["taken@example.org"], ["free@example.org"]]
+    attempt = mail.outbox[0]
+    assert "forgot-password" in attempt.body and "Mastline" in attempt.subject
+    assert attempt.subject != mail.outbox[1].subject  # the owner is told what happened
+    assert "Owner" in attempt.body
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD) and owner.display_name == "Owner"
+    assert User.objects.filter(email__iexact="taken@example.org").count() == 1
 
 
 def test_production_hashes_passwords_with_argon2() -> None:
@@ -106,17 +144,6 @@ def test_register_names_the_bad_field(anon: APIClient, body: dict, field: str) -
     assert not User.objects.filter(email="y@example.org").exists()
 
 
-def test_register_twice_with_the_same_email_is_refused(anon: APIClient) -> None:
-    UserFactory(email="taken@example.org")
-    response = anon.post(
-        "/api/v1/auth/register",
-        {"email": "TAKEN@example.org", "password": "a long fresh passphrase", "display_name": "X"},
-        format="json",
-    )
-    assert response.status_code == 400
-    assert "email" in response.json()["fields"]
-
-
 def test_login_logout_and_clear_site_data(anon: APIClient) -> None:
     user = UserFactory()
     wrong = anon.post(
@@ -163,7 +190,7 @@ def test_register_is_throttled(anon: APIClient) -> None:
             {"email": "b@example.org", "password": "a long fresh passphrase", "display_name": "B"},
             format="json",
         )
-    assert (first.status_code, second.status_code) == (201, 429)
+    assert (first.status_code, second.status_code) == (202, 429)
     assert not User.objects.filter(email="b@example.org").exists()
 
 

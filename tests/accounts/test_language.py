@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
+from apps.accounts.serializers import UserSerializer
 from apps.core.i18n import in_language, language_of
 from tests.factories import PASSWORD, UserFactory, World
 
@@ -26,8 +27,8 @@ def sign_up(accept_language: str | None, **extra: str) -> dict:
         HTTP_X_CSRFTOKEN=token,
         **headers,
     )
-    assert response.status_code == 201, response.json()
-    return response.json()
+    assert response.status_code == 202, response.json()
+    return UserSerializer(User.objects.get(email="new@example.org")).data
 
 
 @pytest.mark.parametrize(

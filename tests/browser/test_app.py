@@ -218,3 +218,25 @@ def test_a_push_action_logs_the_dose_through_the_service_worker(
     assert DoseLog.objects.filter(medication=medication, pk=outcome["dose"]).exists()
     notification.refresh_from_db()
     assert notification.acknowledged_at is not None
+
+
+def test_signing_up_with_an_email_that_has_an_account_says_so_only_to_its_owner(
+    page, live_server, mailoutbox
+):
+    """Sign-up answers the same either way (a stranger learns nothing from it); the person who
+    typed the right password is signed in, anyone else is told the email was written to, and the
+    owner gets that email."""
+    from tests.factories import UserFactory
+
+    UserFactory(email="taken@example.org", display_name="Owner")
+    page.goto(f"{live_server.url}/signup")
+    page.get_by_label("Your name").fill("Someone Else")
+    page.get_by_label("Email").fill("taken@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_test_id("signup-taken")).to_contain_text("taken@example.org already has")
+    expect(page.get_by_role("link", name="Set a new password")).to_be_visible()
+    assert [m.to for m in mailoutbox] == [["taken@example.org"]]
+    assert "forgot-password" in mailoutbox[0].body
+
+    sign_up(page, live_server, email="fresh@example.org")  # a new email goes straight in

@@ -63,3 +63,43 @@ def test_a_clinician_is_never_offered_i_took_it(world: World, client_for) -> Non
     assert response.status_code == 400
     assert "action" in response.json()["fields"]
     assert DoseLog.objects.filter(medication=medication).count() == 1
+
+
+def test_buttons_pressed_by_the_care_team_are_in_the_audit_trail(world: World, client_for) -> None:
+    """Issue 13, finding 12: notification actions wrote no audit event, so a caregiver's dose
+    logged from a push, or a clinician's acknowledgement, was missing from "Who saw this record".
+    The owner's own presses are not audited (the one rule of apps.careteam.access)."""
+    from apps.audit.models import AuditEvent
+
+    with time_machine.travel(local(ZONE, 2025, 2, 10, 17, 45), tick=False):
+        medication = omalizumab(world.patient, world.owner, start_date=date(2025, 2, 10))
+        log_dose(medication, world.owner, local(ZONE, 2025, 2, 10, 17, 40))
+    run_beat(local(ZONE, 2025, 3, 20, 8, 0), local(ZONE, 2025, 3, 20, 10, 0))  # day 38: everyone
+    to_caregiver = Notification.objects.filter(recipient=world.caregiver).first()
+    to_clinician = Notification.objects.filter(recipient=world.clinician).first()
+    to_owner = Notification.objects.filter(recipient=world.owner).first()
+    assert to_caregiver and to_clinician and to_owner
+    AuditEvent.objects.all().delete()
+
+    with time_machine.travel(local(ZONE, 2025, 3, 20, 10, 30), tick=False):
+        later = client_for(world.owner).post(
+            f"/api/v1/notifications/{to_owner.pk}/actions/remind-later"
+        )
+        took = client_for(world.caregiver).post(
+            f"/api/v1/notifications/{to_caregiver.pk}/actions/took-it"
+        )
+        seen = client_for(world.clinician).post(
+            f"/api/v1/notifications/{to_clinician.pk}/acknowledge"
+        )
+    assert (later.status_code, took.status_code, seen.status_code) == (200, 200, 200)
+    events = {
+        (e.actor, e.actor_role, e.action, e.resource, e.object_id)
+        for e in AuditEvent.objects.filter(patient=world.patient)
+    }
+    assert events == {
+        (world.caregiver, "caregiver", "create", "dose", took.json()["dose"]["id"]),
+        (world.clinician, "clinician", "acknowledge", "alert", str(to_clinician.pk)),
+    }
+    trail = client_for(world.owner).get(f"/api/v1/patients/{world.patient.pk}/audit/").json()
+    summaries = {row["summary"] for row in trail["results"]}
+    assert {"Added to the doses", "Acknowledged an alert"} <= summaries

@@ -45,11 +45,27 @@ function Frame({ title, children }) {
 function Credentials({ mode, query }) {
   const [form, setForm] = useState({ email: '', password: '', display_name: '' });
   const set = (name) => (event) => setForm({ ...form, [name]: event.currentTarget.value });
+  // Sign-up answers the same whether or not the email already has an account (so nobody can
+  // use it to learn who uses Mastline); the app then signs in with what was just typed. When that
+  // fails, the email had an account already, and its owner has been emailed.
+  const [taken, setTaken] = useState(false);
   const { busy, error, submit, fields } = useSubmit(async () => {
-    const answer =
-      mode === 'signin'
-        ? await api('auth/login', { method: 'POST', body: { email: form.email, password: form.password } })
-        : await api('auth/register', { method: 'POST', body: { ...form, time_zone: browserZone() } });
+    setTaken(false);
+    const login = () => api('auth/login', { method: 'POST', body: { email: form.email, password: form.password } });
+    if (mode === 'signin') {
+      const answer = await login();
+      await signedIn(answer, answer);
+      return;
+    }
+    await api('auth/register', { method: 'POST', body: { ...form, time_zone: browserZone() } });
+    let answer;
+    try {
+      answer = await login();
+    } catch (caught) {
+      if (caught.status !== 401) throw caught;
+      setTaken(true);
+      return;
+    }
     await signedIn(answer, answer);
   });
   const signup = mode === 'signup';
@@ -72,6 +88,12 @@ function Credentials({ mode, query }) {
           required
         />
         <FormError error={error} shown={['email', 'password', 'display_name']} />
+        {taken && (
+          <p class="status" role="status" data-testid="signup-taken">
+            {t`${form.email} already has a Mastline account, so no new one was made: we have emailed it. Sign in with its password, or set a new password if you forgot it.`}{' '}
+            <Link href="/forgot-password">{t`Set a new password`}</Link>
+          </p>
+        )}
         <button class="button" type="submit" disabled={busy}>
           {signup ? t`Create account` : t`Sign in`}
         </button>
