@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 
 from apps.core.i18n import in_language, language_of
@@ -66,30 +67,43 @@ def user_register(
     return user
 
 
-def _email_welcome(user: User) -> None:
+def _email_account(user: User, subject: Any, message: Any, *, link: str) -> None:
+    """An email to an account, in the account's language (not the request's): `subject` and
+    `message` are lazy translations, read here; `message` has %(name)s and %(link)s."""
     with in_language(language_of(user)):
-        subject = _("Welcome to Mastline")
-        message = _(
+        subject_text = str(subject)
+        body = str(message) % {"name": user.display_name, "link": link}
+    send_mail(subject=subject_text, message=body, from_email=None, recipient_list=[user.email])
+
+
+def _email_welcome(user: User) -> None:
+    _email_account(
+        user,
+        gettext_lazy("Welcome to Mastline"),
+        gettext_lazy(
             "Hello %(name)s,\n\nyour Mastline account is ready. Sign in with this email and the "
             "password you chose:\n\n%(link)s\n\n"
             "If you did not create it, ignore this email or write to the people who run this "
             "Mastline server.\n"
-        ) % {"name": user.display_name, "link": f"{settings.SITE_URL}/signin"}
-    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
+        ),
+        link=f"{settings.SITE_URL}/signin",
+    )
 
 
 def _email_signup_attempt(user: User) -> None:
-    """Sign-up with an email that has an account: the account's owner hears of it (in their own
-    language), and learns how back in if it was them."""
-    with in_language(language_of(user)):
-        subject = _("Someone tried to create a Mastline account with your email")
-        message = _(
+    """Sign-up with an email that has an account: the account's owner hears of it, and learns
+    how back in if it was them."""
+    _email_account(
+        user,
+        gettext_lazy("Someone tried to create a Mastline account with your email"),
+        gettext_lazy(
             "Hello %(name)s,\n\nsomeone tried to create a new Mastline account with this "
             "email, which already has one. No new account was made.\n\n"
             "If it was you, sign in instead; if you forgot your password, set a new one here:"
             "\n\n%(link)s\n\nIf it was not you, you need do nothing.\n"
-        ) % {"name": user.display_name, "link": f"{settings.SITE_URL}/forgot-password"}
-    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
+        ),
+        link=f"{settings.SITE_URL}/forgot-password",
+    )
 
 
 def revoke_other_access(*, user: User) -> int:
@@ -123,14 +137,16 @@ def password_reset_request(*, email: str) -> None:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = f"{settings.SITE_URL}/reset-password?uid={uid}&token={token}"
-    with in_language(language_of(user)):  # the account's language, not the request's
-        subject = _("Reset your Mastline password")
-        message = _(
+    _email_account(
+        user,
+        gettext_lazy("Reset your Mastline password"),
+        gettext_lazy(
             "Hello %(name)s,\n\nSomeone asked to reset the password of your Mastline account. "
             "If it was you, open this link within two hours:\n\n%(link)s\n\n"
             "If it was not you, ignore this email: your password stays as it is.\n"
-        ) % {"name": user.display_name, "link": link}
-    send_mail(subject=subject, message=message, from_email=None, recipient_list=[user.email])
+        ),
+        link=link,
+    )
 
 
 @transaction.atomic
