@@ -161,8 +161,12 @@ def trigger_exposures() -> QuerySet[TriggerExposure]:
 
 
 def anaphylaxis_episodes() -> QuerySet[AnaphylaxisEpisode]:
+    # Annotated: django-stubs infers nothing for a Prefetch of a custom queryset.
+    exposures: Prefetch[Any, Any, Any] = Prefetch(
+        "suspected_exposures", queryset=TriggerExposure.objects.only("id", "deleted_at")
+    )
     return AnaphylaxisEpisode.objects.prefetch_related(
-        Prefetch("suspected_exposures", queryset=TriggerExposure.objects.only("id", "deleted_at")),
+        exposures,
         "pen_uses",  # the pens used for its epinephrine doses (apps.epinephrine.PenUse)
     )
 
