@@ -54,11 +54,16 @@ def from_moment(moment: int) -> dt.datetime:
     return EPOCH + dt.timedelta(microseconds=moment)
 
 
-def _midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime | None:
+def _midnight(day: dt.date, shift: int, zone: dt.tzinfo) -> dt.datetime | None:
+    """The local midnight starting `shift` days after `day`, in UTC; None past the edge of the
+    calendar (a stored row from before dates were validated): that side of the range stays
+    open."""
     try:
-        return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+        return dt.datetime.combine(
+            day + dt.timedelta(days=shift), dt.time(), tzinfo=zone
+        ).astimezone(dt.UTC)
     except OverflowError:
-        return None  # the edge of the calendar: leave that side of the range open
+        return None
 
 
 def compute(patient: Patient, days: Collection[dt.date] | None = None) -> dict[dt.date, dict]:
@@ -75,8 +80,8 @@ def compute(patient: Patient, days: Collection[dt.date] | None = None) -> dict[d
             return {}
         # A day's records lie between its midnight and the next; a day's margin either side
         # costs little, and the exact day of each record is taken below.
-        lo = _midnight(min(days) - dt.timedelta(days=1), zone)
-        hi = _midnight(max(days) + dt.timedelta(days=2), zone)
+        lo = _midnight(min(days), -1, zone)
+        hi = _midnight(max(days), 2, zone)
         moments = {"gte": lo, "lt": hi}
 
     def timed(field: str) -> dict[str, Any]:
