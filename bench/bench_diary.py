@@ -4,7 +4,9 @@ Two patients: one with ~3 years of daily data (several symptoms a day, a check-i
 exposure most days, an occasional episode and lab), one with the last month of the same. Both
 endpoints are timed in-process (DRF's APIClient) for the same recent 30-day period — that should
 cost the same whatever lies outside the period — and insights also for each patient's full span.
-Prints ratios 3y / 1m and each request's query count.
+Prints ratios 3y / 1m and each request's query count. The records are written with bulk_create,
+whose queryset (apps.diary.models.DiaryRecordQuerySet) builds their stored days the way every
+write does (apps.diary.days.refresh): insights read those.
 
     .venv/bin/python -m bench.bench_diary
 """

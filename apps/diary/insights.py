@@ -47,22 +47,26 @@ def daily_burden(
     any domain, or a day in `logged_days` such as a check-in) without that domain; None on a day
     without any data. Entries outside `days` are ignored."""
     index = {day: i for i, day in enumerate(days)}
-    series: dict[str, list[int | None]] = {domain: [None] * len(days) for domain in domains}
     used = [False] * len(days)
     for day in logged_days:
         if day in index:
             used[index[day]] = True
-    peaks: dict[tuple[str, int], int] = {}
+    # Per domain, {day's index: peak}: a span of years has a few thousand, not days × domains.
+    peaks: dict[str, dict[int, int]] = {domain: {} for domain in domains}
     for day, domain, severity in entries:
         i = index.get(day)
-        if i is None or domain not in series:
+        domain_peaks = peaks.get(domain)
+        if i is None or domain_peaks is None:
             continue
         used[i] = True
-        peaks[(domain, i)] = max(peaks.get((domain, i), 0), severity)
-    for domain, values in series.items():
-        for i in range(len(days)):
-            if used[i]:
-                values[i] = peaks.get((domain, i), 0)
+        domain_peaks[i] = max(domain_peaks.get(i, 0), severity)
+    blank = [0 if day_used else None for day_used in used]
+    series: dict[str, list[int | None]] = {}
+    for domain, domain_peaks in peaks.items():
+        values = blank.copy()
+        for i, peak in domain_peaks.items():
+            values[i] = peak
+        series[domain] = values
     return series
 
 

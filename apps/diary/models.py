@@ -7,12 +7,50 @@ later (apps.sync). Times are stored in UTC; "local day" always means the patient
 
 from __future__ import annotations
 
-from django.db import models
+from typing import Any, TypeVar
+
+from django.db import models, transaction
 from django.db.models import Q
 
 from apps.sync.models import SyncedModel
 
 from .rules import AnaphylaxisGrade, TryptaseActivation
+
+_Record = TypeVar("_Record", bound=models.Model, covariant=True)
+
+
+class DiaryRecordQuerySet(models.QuerySet[_Record, _Record]):
+    """The queryset of a record that insights summarise by day (apps.diary.days): its bulk
+    writes send no model signals, so they refresh the days they touch themselves — before and
+    after, in the same transaction (the bench builds years of diary this way)."""
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[_Record]:
+        from . import days
+
+        with transaction.atomic():
+            created = super().bulk_create(objs, *args, **kwargs)
+            days.records_changed(days.placed(self.model, created))
+        return created
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        from . import days
+
+        objs = list(objs)
+        with transaction.atomic():
+            before = days.placed_in_database(self.model, [obj.pk for obj in objs])
+            count = super().bulk_update(objs, fields, *args, **kwargs)
+            days.records_changed([*before, *days.placed(self.model, objs)])
+        return count
+
+    def update(self, **kwargs: Any) -> int:
+        from . import days
+
+        with transaction.atomic():
+            pks = list(self.values_list("pk", flat=True))
+            before = days.placed_in_database(self.model, pks)
+            count = super().update(**kwargs)
+            days.records_changed([*before, *days.placed_in_database(self.model, pks)])
+        return count
 
 
 class SymptomDomain(models.TextChoices):
@@ -126,6 +164,7 @@ class Trigger(CatalogueEntry):
 
 class SymptomEntry(SyncedModel):
     patient = models.ForeignKey("careteam.Patient", on_delete=models.CASCADE, related_name="+")
+    objects = DiaryRecordQuerySet.as_manager()
     occurred_at = models.DateTimeField()
     symptom = models.ForeignKey(Symptom, on_delete=models.PROTECT, related_name="+")
     severity = models.PositiveSmallIntegerField()  # 0 (none) – 10 (worst imaginable)
@@ -153,6 +192,7 @@ class DailyCheckIn(SyncedModel):
     is refused with the stored one, never merged into it (apps.diary.services.check_in_create)."""
 
     patient = models.ForeignKey("careteam.Patient", on_delete=models.CASCADE, related_name="+")
+    objects = DiaryRecordQuerySet.as_manager()
     local_date = models.DateField()  # in the patient's time zone
     overall_severity = models.PositiveSmallIntegerField()  # 0–10
     quality_of_life = models.PositiveSmallIntegerField()  # visual analogue scale, 0–100
@@ -179,6 +219,7 @@ class DailyCheckIn(SyncedModel):
 
 class TriggerExposure(SyncedModel):
     patient = models.ForeignKey("careteam.Patient", on_delete=models.CASCADE, related_name="+")
+    objects = DiaryRecordQuerySet.as_manager()
     occurred_at = models.DateTimeField()
     trigger = models.ForeignKey(Trigger, on_delete=models.PROTECT, related_name="+")
     detail = models.CharField(max_length=200, blank=True)  # e.g. which food, which drug
@@ -195,6 +236,7 @@ class TriggerExposure(SyncedModel):
 
 class AnaphylaxisEpisode(SyncedModel):
     patient = models.ForeignKey("careteam.Patient", on_delete=models.CASCADE, related_name="+")
+    objects = DiaryRecordQuerySet.as_manager()
     onset_at = models.DateTimeField()
     # Finding codes from apps.diary.rules.ANAPHYLAXIS_FINDINGS.
     findings = models.JSONField(default=list, blank=True)
@@ -255,3 +297,36 @@ class LabResult(SyncedModel):
     @property
     def unit(self) -> str:
         return LAB_UNITS[LabAnalyte(self.analyte)]
+
+
+class DiaryDay(models.Model):
+    """One local day of a patient's diary as insights read it (apps.diary.selectors
+    .patient_insights), so that a span of years reads one row a day, not every record.
+
+    Derived, never written by hand: apps.diary.days.compute is the one rule of what a row holds,
+    applied to the days a write touches (apps.diary.signals, in the write's transaction) and to
+    every day once a day by apps.diary.tasks.reconcile_diary_days, which logs any drift. A day
+    with no symptom, check-in, exposure or episode has no row.
+
+    Moments are kept as whole microseconds since the Unix epoch (exact, and far cheaper to read
+    back than a datetime per record)."""
+
+    patient = models.ForeignKey("careteam.Patient", on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField()  # in the patient's time zone
+    checked_in = models.BooleanField(default=False)
+    # {domain: the day's highest severity in it} for every domain with an entry that day.
+    peaks = models.JSONField(default=dict)
+    # {severity: [moment]} of the day's entries of severity ≥ 1: its flares at any threshold
+    # (the lowest a patient can ask for is 1), kept apart by severity so that a threshold takes
+    # whole lists. JSON keys are text: "7".
+    severities = models.JSONField(default=dict)
+    episode_onsets = models.JSONField(default=list)  # [moment] of the day's episodes
+    exposures = models.JSONField(default=list)  # [[moment, trigger id]] by moment
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "local_date"], name="one_diary_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} {self.local_date}"

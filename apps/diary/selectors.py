@@ -7,23 +7,21 @@ import base64
 import binascii
 import datetime as dt
 import json
-import math
 import uuid
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Prefetch, Q, QuerySet
-from django.db.models.expressions import Expression
-from django.db.models.functions import TruncDate
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from rest_framework import serializers
 
 from apps.careteam.models import Patient
+from apps.core.localtime import local_day
 from apps.core.validators import plausible_day
 
-from . import insights
+from . import days, insights
 from .models import (
     AnaphylaxisEpisode,
     DailyCheckIn,
@@ -31,6 +29,7 @@ from .models import (
     LabResult,
     SymptomDomain,
     SymptomEntry,
+    Trigger,
     TriggerCategory,
     TriggerExposure,
 )
@@ -128,20 +127,21 @@ class ListFilterParams(serializers.Serializer):
         return attrs
 
 
+def first_day_from(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.date:
+    """The first local day whose midnight is at or after `moment`."""
+    local = moment.astimezone(zone)
+    day = local.date()
+    return day if local_midnight(day, zone) >= moment else day + dt.timedelta(days=1)
+
+
 def local_date_bounds(
     start: dt.datetime | None, end: dt.datetime | None, zone: zoneinfo.ZoneInfo
 ) -> tuple[dt.date | None, dt.date | None]:
     """The local days whose midnight falls in [start, end): first day included, first day
     excluded (either None when open)."""
-
-    def first_day_from(moment: dt.datetime) -> dt.date:
-        local = moment.astimezone(zone)
-        day = local.date()
-        return day if local_midnight(day, zone) >= moment else day + dt.timedelta(days=1)
-
     return (
-        first_day_from(start) if start else None,
-        first_day_from(end) if end else None,
+        first_day_from(start, zone) if start else None,
+        first_day_from(end, zone) if end else None,
     )
 
 
@@ -161,8 +161,12 @@ def trigger_exposures() -> QuerySet[TriggerExposure]:
 
 
 def anaphylaxis_episodes() -> QuerySet[AnaphylaxisEpisode]:
+    # Annotated: django-stubs infers nothing for a Prefetch of a custom queryset.
+    exposures: Prefetch[Any, Any, Any] = Prefetch(
+        "suspected_exposures", queryset=TriggerExposure.objects.only("id", "deleted_at")
+    )
     return AnaphylaxisEpisode.objects.prefetch_related(
-        Prefetch("suspected_exposures", queryset=TriggerExposure.objects.only("id", "deleted_at")),
+        exposures,
         "pen_uses",  # the pens used for its epinephrine doses (apps.epinephrine.PenUse)
     )
 
@@ -285,138 +289,91 @@ def timeline(
 # --- insights --------------------------------------------------------------------------------------
 
 
-def _offset_stretches(
-    zone: dt.tzinfo, start: dt.datetime, end: dt.datetime
-) -> list[tuple[dt.datetime | None, dt.timedelta]]:
-    """The zone's UTC offset over [start, end) as [(until, offset)]: `offset` applies to the
-    instants before `until` (and after the previous stretch); the last `until` is None.
-
-    Offsets change at whole seconds (tzdata), so the change is found to the second by bisection
-    wherever two probes a day apart differ; a zone does not change and change back within a day."""
-
-    def offset(second: int) -> dt.timedelta:
-        return dt.datetime.fromtimestamp(second, tz=zone).utcoffset() or dt.timedelta(0)
-
-    lo = math.floor(start.timestamp())
-    last = math.floor((end - dt.timedelta(microseconds=1)).timestamp())
-    current = offset(lo)
-    stretches: list[tuple[dt.datetime | None, dt.timedelta]] = []
-    while lo < last:
-        hi = min(lo + 86_400, last)
-        if offset(hi) == current:
-            lo = hi
-            continue
-        while hi - lo > 1:  # offset(lo) == current != offset(hi)
-            mid = (lo + hi) // 2
-            if offset(mid) == current:
-                lo = mid
-            else:
-                hi = mid
-        stretches.append((dt.datetime.fromtimestamp(hi, tz=dt.UTC), current))
-        current = offset(hi)
-        lo = hi
-    stretches.append((None, current))
-    return stretches
-
-
-class LocalDate(TruncDate):
-    """TruncDate(expression, tzinfo) for instants in [start, end). PostgreSQL converts each row
-    natively; SQLite's TruncDate calls a Python function per row (most of the cost of insights
-    over years), so there the local date is computed in SQL: SQLite's own date() shifted by the
-    zone's UTC offset, stretch by stretch of constant offset (`_offset_stretches`)."""
-
-    def __init__(
-        self, expression: Any, *, tzinfo: dt.tzinfo, start: dt.datetime, end: dt.datetime
-    ) -> None:
-        super().__init__(expression, tzinfo=tzinfo)
-        self.stretches = _offset_stretches(tzinfo, start, end)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        if any(not offset.total_seconds().is_integer() for _, offset in self.stretches):
-            return super().as_sqlite(compiler, connection, **extra_context)  # never in tzdata
-        lhs: Expression = self.lhs
-        column, column_params = compiler.compile(lhs)
-
-        # SQLite keeps times to the millisecond (23:59:59.9999 would round to the next day):
-        # drop the fraction first. Offsets are whole seconds, so no day boundary is crossed.
-        def shifted(offset: dt.timedelta) -> tuple[str, list[Any]]:
-            modifier = f"{int(offset.total_seconds()):+d} seconds"
-            return f"date(substr({column}, 1, 19), %s)", [*column_params, modifier]
-
-        if len(self.stretches) == 1:
-            return shifted(self.stretches[0][1])
-        sql, params = ["CASE"], []
-        for until, offset in self.stretches[:-1]:
-            then_sql, then_params = shifted(offset)
-            sql.append(f"WHEN {column} < %s THEN {then_sql}")
-            params += [
-                *column_params,
-                connection.ops.adapt_datetimefield_value(until),
-                *then_params,
-            ]
-        else_sql, else_params = shifted(self.stretches[-1][1])
-        sql.append(f"ELSE {else_sql} END")
-        return " ".join(sql), [*params, *else_params]
-
-
 def patient_insights(
     *, patient: Patient, period: Period, threshold: int, window: dt.timedelta
 ) -> dict[str, Any]:
-    """Daily burden per domain and trigger associations for the period (five queries)."""
+    """Daily burden per domain and trigger associations for the period (three queries).
+
+    The local days the period covers whole are read from their stored summary (models.DiaryDay,
+    one row a day, however many records); only a day the period starts or ends inside reads its
+    entries, as it counts just those inside the period. Flares and exposures come from the
+    summary with their exact moments, so every day is filtered to the period exactly."""
     zone = patient.zone
     # The period's local days: from the day `start` falls in to the day before `end`.
     day = period.start.astimezone(zone).date()
-    last = (period.end - dt.timedelta(microseconds=1)).astimezone(zone).date()
-    days = []
+    last = (period.end - days.MICROSECOND).astimezone(zone).date()
+    all_days = []
     while day <= last:
-        days.append(day)
+        all_days.append(day)
         day += dt.timedelta(days=1)
+    # Flares may follow the period by up to `window`: the days up to the last one they reach.
+    reach = (period.end + window - days.MICROSECOND).astimezone(zone).date()
+    # Whole days: from the first midnight at or after `start` to the day `end` falls in.
+    first_whole = first_day_from(period.start, zone)
+    end_day = period.end.astimezone(zone).date()
+    whole_from = local_midnight(first_whole, zone).astimezone(dt.UTC)
+    whole_to = local_midnight(end_day, zone).astimezone(dt.UTC)
 
-    window_q = {"patient": patient, "deleted_at__isnull": True}
-    # The database reduces the entries to one peak per local day and domain, and returns only
-    # the flares' times: a long span reads per-day rows, not every entry.
-    burden_entries = list(
-        SymptomEntry.objects.filter(
-            **window_q, occurred_at__gte=period.start, occurred_at__lt=period.end
+    start, end = days.to_moment(period.start), days.to_moment(period.end)
+    flares_end = days.to_moment(period.end + window)
+    burden_entries: list[tuple[dt.date, str, int]] = []
+    checked_in: list[dt.date] = []
+    flare_moments: list[int] = []
+    exposure_moments: list[tuple[int, str]] = []
+    for local_date, was_checked_in, peaks, severities, onsets, exposures in days.stored(
+        patient, all_days[0], reach
+    ):
+        for severity, moments in severities.items():
+            if int(severity) >= threshold:
+                flare_moments += [at for at in moments if start <= at < flares_end]
+        flare_moments += [at for at in onsets if start < at < flares_end]
+        if local_date > last:
+            continue
+        if was_checked_in:
+            checked_in.append(local_date)
+        if first_whole <= local_date < end_day:
+            burden_entries += [(local_date, domain, peak) for domain, peak in peaks.items()]
+        exposure_moments += [(at, trigger) for at, trigger in exposures if start <= at < end]
+
+    if whole_from < whole_to:
+        edges = Q(occurred_at__gte=period.start, occurred_at__lt=whole_from) | Q(
+            occurred_at__gte=whole_to, occurred_at__lt=period.end
         )
-        .annotate(day=LocalDate("occurred_at", tzinfo=zone, start=period.start, end=period.end))
-        .values_list("day", "symptom__domain")
-        .annotate(peak=Max("severity"))
-        .order_by()
-    )
-    flares = list(
-        SymptomEntry.objects.filter(
-            **window_q,
-            occurred_at__gte=period.start,
-            occurred_at__lt=period.end + window,
-            severity__gte=threshold,
-        ).values_list("occurred_at", flat=True)
-    )
-    checked_in = DailyCheckIn.objects.filter(
-        **window_q, local_date__gte=days[0], local_date__lte=days[-1]
-    ).values_list("local_date", flat=True)
-    flares.extend(
-        AnaphylaxisEpisode.objects.filter(
-            **window_q, onset_at__gt=period.start, onset_at__lt=period.end + window
-        ).values_list("onset_at", flat=True)
-    )
-    exposures = []
-    names: dict[str, tuple[str, str]] = {}
-    for code, name, category, occurred_at in TriggerExposure.objects.filter(
-        **window_q, occurred_at__gte=period.start, occurred_at__lt=period.end
-    ).values_list("trigger__code", "trigger__name", "trigger__category", "occurred_at"):
-        exposures.append((code, occurred_at))
-        names[code] = (name, category)
+    else:
+        edges = Q(occurred_at__gte=period.start, occurred_at__lt=period.end)
+    burden_entries += [
+        (local_day(at, zone), domain, severity)
+        for at, domain, severity in SymptomEntry.objects.filter(
+            edges, patient=patient, deleted_at__isnull=True
+        ).values_list("occurred_at", "symptom__domain", "severity")
+    ]
 
-    domains = list(SymptomDomain.values)
+    triggers = {
+        str(pk): (code, name, category)
+        for pk, code, name, category in Trigger.objects.filter(
+            pk__in={trigger for _, trigger in exposure_moments}
+        ).values_list("pk", "code", "name", "category")
+    }
+    names = {code: (name, category) for code, name, category in triggers.values()}
+    epoch, microsecond = days.EPOCH, days.MICROSECOND  # from_moment, inline: thousands of them
+    flares = [epoch + at * microsecond for at in flare_moments]
     burden = insights.daily_burden(
-        days=days, domains=domains, entries=burden_entries, logged_days=checked_in
+        days=all_days,
+        domains=list(SymptomDomain.values),
+        entries=burden_entries,
+        logged_days=checked_in,
     )
     associations = insights.trigger_associations(
-        exposures=exposures, flares=flares, start=period.start, end=period.end, window=window
+        exposures=[
+            (triggers[trigger][0], epoch + at * microsecond) for at, trigger in exposure_moments
+        ],
+        flares=flares,
+        start=period.start,
+        end=period.end,
+        window=window,
     )
     return {
-        "days": days,
+        "days": all_days,
         "burden": burden,
         "flares": len(flares),
         "associations": [

@@ -18,8 +18,9 @@ def canonical_digest(data: Any) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def _lock_patient_feed(patient_id: Any) -> None:
-    """Hold the patient's feed until commit, so sequence numbers follow commit order.
+def lock_patient_feed(patient_id: Any) -> None:
+    """Hold the patient's feed until commit, so sequence numbers follow commit order (and, for
+    apps.diary.days, so two writes of the same day recompute it one after the other).
 
     Without it, two writes could take seq 10 and 11 and commit as 11 then 10; a phone reading in
     between would move its cursor past 10 and never see it. SQLite runs one writer at a time
@@ -36,7 +37,7 @@ def _lock_patient_feed(patient_id: Any) -> None:
 def record_change(*, kind: str, patient_id: Any, object_id: Any, deleted: bool = False) -> Change:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_change must run inside the write's transaction")
-    _lock_patient_feed(patient_id)
+    lock_patient_feed(patient_id)
     return Change.objects.create(
         patient_id=patient_id, kind=kind, object_id=object_id, deleted=deleted
     )

@@ -375,6 +375,7 @@ CELERY_TASK_ROUTES = {
     "apps.notifications.tasks.sweep_due_deliveries": {"queue": "scans"},
     "apps.notifications.tasks.repeat_unacknowledged_alerts": {"queue": "scans"},
     "apps.clinic.tasks.reconcile_triage": {"queue": "scans"},
+    "apps.diary.tasks.reconcile_diary_days": {"queue": "scans"},
 }
 CELERY_BEAT_SCHEDULER = "apps.ops.beat:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -399,6 +400,15 @@ CELERY_BEAT_SCHEDULE["clinic-reconcile-triage"] = {
     "task": "apps.clinic.tasks.reconcile_triage",
     "schedule": 3600.0,
     "options": {"expires": 1800},
+}
+
+# The diary's stored days (apps.diary.days), which insights read, are kept by the writes; once a
+# day they are recomputed from scratch and any drift is logged (there should be none). Daily, not
+# hourly: it reads every record of every patient. A tick not started within 12 hours is dropped.
+CELERY_BEAT_SCHEDULE["diary-reconcile-days"] = {
+    "task": "apps.diary.tasks.reconcile_diary_days",
+    "schedule": 86400.0,
+    "options": {"expires": 43200},
 }
 
 # --- Notifications (apps.notifications) ----------------------------------------------------------
