@@ -645,7 +645,11 @@ class InsightsView(PatientScopedMixin):
                 "from": period.start,
                 "to": period.end,
                 "time_zone": patient.time_zone,
-                "burden": {"days": result["days"], "domains": result["burden"]},
+                # Dates as text here, not by the renderer's fallback one by one (years of them).
+                "burden": {
+                    "days": [day.isoformat() for day in result["days"]],
+                    "domains": result["burden"],
+                },
                 "flares": {
                     "threshold": threshold,
                     "window_hours": window_hours,

@@ -300,12 +300,9 @@ def patient_insights(
     summary with their exact moments, so every day is filtered to the period exactly."""
     zone = patient.zone
     # The period's local days: from the day `start` falls in to the day before `end`.
-    day = period.start.astimezone(zone).date()
+    first = period.start.astimezone(zone).date()
     last = (period.end - days.MICROSECOND).astimezone(zone).date()
-    all_days = []
-    while day <= last:
-        all_days.append(day)
-        day += dt.timedelta(days=1)
+    all_days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     # Flares may follow the period by up to `window`: the days up to the last one they reach.
     reach = (period.end + window - days.MICROSECOND).astimezone(zone).date()
     # Whole days: from the first midnight at or after `start` to the day `end` falls in.
@@ -320,20 +317,28 @@ def patient_insights(
     checked_in: list[dt.date] = []
     flare_moments: list[int] = []
     exposure_moments: list[tuple[int, str]] = []
+    flare_severities = {str(severity) for severity in range(threshold, 11)}  # the JSON's keys
     for local_date, was_checked_in, peaks, severities, onsets, exposures in days.stored(
         patient, all_days[0], reach
     ):
+        # A day the period covers whole needs no moment compared with its ends (most of a long
+        # span): only the edge days and those flares reach into are filtered.
+        whole = first_whole <= local_date < end_day
         for severity, moments in severities.items():
-            if int(severity) >= threshold:
-                flare_moments += [at for at in moments if start <= at < flares_end]
+            if severity in flare_severities:
+                flare_moments += (
+                    moments if whole else [at for at in moments if start <= at < flares_end]
+                )
         flare_moments += [at for at in onsets if start < at < flares_end]
         if local_date > last:
             continue
         if was_checked_in:
             checked_in.append(local_date)
-        if first_whole <= local_date < end_day:
+        if whole:
             burden_entries += [(local_date, domain, peak) for domain, peak in peaks.items()]
-        exposure_moments += [(at, trigger) for at, trigger in exposures if start <= at < end]
+            exposure_moments += [(at, trigger) for at, trigger in exposures]
+        else:
+            exposure_moments += [(at, trigger) for at, trigger in exposures if start <= at < end]
 
     if whole_from < whole_to:
         edges = Q(occurred_at__gte=period.start, occurred_at__lt=whole_from) | Q(
