@@ -16,7 +16,10 @@ that a window of the same length, starting at a random moment of the period, con
 the share of the period covered by the union of [f − w, f) over the flares f. The ratio
 proportion / baseline is > 1 when flares follow this trigger more often than they follow any
 moment. With fewer than MIN_EXPOSURES exposures or fewer than MIN_FLARES flares the counts are
-still returned but no proportion or ratio is: too few events to mean anything.
+still returned but no proportion or ratio is: too few events to mean anything. Moments and the
+window are integers on one scale (the caller's: whole microseconds since the epoch,
+apps.diary.days.to_moment, as the stored days keep them): exact, and years of them cost no
+datetime arithmetic.
 """
 
 from __future__ import annotations
@@ -73,21 +76,19 @@ def daily_burden(
 # --- triggers followed by flares -------------------------------------------------------------------
 
 
-def flare_window_coverage(
-    flares: Sequence[dt.datetime], *, start: dt.datetime, end: dt.datetime, window: dt.timedelta
-) -> float:
+def flare_window_coverage(flares: Sequence[int], *, start: int, end: int, window: int) -> float:
     """Probability that a window (s, s + window] with s uniform in [start, end) contains a flare:
     |union of [f − window, f) over flares| ∩ [start, end) / (end − start)."""
-    span = (end - start).total_seconds()
+    span = end - start
     if span <= 0:
         return 0.0
-    covered = 0.0
+    covered = 0
     reach = start  # the union so far ends here; flares are sorted, so the windows are too
     for flare in sorted(flares):
         lo = max(flare - window, reach)
         hi = min(flare, end)
         if hi > lo:
-            covered += (hi - lo).total_seconds()
+            covered += hi - lo
             reach = hi
     return min(covered / span, 1.0)
 
@@ -104,9 +105,7 @@ class TriggerAssociation:
     sufficient_data: bool
 
 
-def followed_by_flare(
-    exposure: dt.datetime, sorted_flares: Sequence[dt.datetime], window: dt.timedelta
-) -> bool:
+def followed_by_flare(exposure: int, sorted_flares: Sequence[int], window: int) -> bool:
     """Is there a flare f with exposure < f <= exposure + window?"""
     i = bisect.bisect_right(sorted_flares, exposure)
     return i < len(sorted_flares) and sorted_flares[i] <= exposure + window
@@ -114,11 +113,11 @@ def followed_by_flare(
 
 def trigger_associations(
     *,
-    exposures: Iterable[tuple[str, dt.datetime]],
-    flares: Iterable[dt.datetime],
-    start: dt.datetime,
-    end: dt.datetime,
-    window: dt.timedelta,
+    exposures: Iterable[tuple[str, int]],
+    flares: Iterable[int],
+    start: int,
+    end: int,
+    window: int,
     min_exposures: int = MIN_EXPOSURES,
     min_flares: int = MIN_FLARES,
 ) -> list[TriggerAssociation]:

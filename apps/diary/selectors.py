@@ -360,8 +360,6 @@ def patient_insights(
         ).values_list("pk", "code", "name", "category")
     }
     names = {code: (name, category) for code, name, category in triggers.values()}
-    epoch, microsecond = days.EPOCH, days.MICROSECOND  # from_moment, inline: thousands of them
-    flares = [epoch + at * microsecond for at in flare_moments]
     burden = insights.daily_burden(
         days=all_days,
         domains=list(SymptomDomain.values),
@@ -369,18 +367,16 @@ def patient_insights(
         logged_days=checked_in,
     )
     associations = insights.trigger_associations(
-        exposures=[
-            (triggers[trigger][0], epoch + at * microsecond) for at, trigger in exposure_moments
-        ],
-        flares=flares,
-        start=period.start,
-        end=period.end,
-        window=window,
+        exposures=[(triggers[trigger][0], at) for at, trigger in exposure_moments],
+        flares=flare_moments,
+        start=start,
+        end=end,
+        window=days.to_moment(days.EPOCH + window),
     )
     return {
         "days": all_days,
         "burden": burden,
-        "flares": len(flares),
+        "flares": len(flare_moments),
         "associations": [
             {
                 "trigger": row.trigger,

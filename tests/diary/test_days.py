@@ -258,8 +258,13 @@ def insights_from_every_record(
     ).values_list("trigger__code", "trigger__name", "trigger__category", "occurred_at"):
         exposures.append((code, at))
         names[code] = (name, category)
+    m = days.to_moment
     associations = insights.trigger_associations(
-        exposures=exposures, flares=flares, start=period.start, end=period.end, window=window
+        exposures=[(code, m(at)) for code, at in exposures],
+        flares=[m(at) for at in flares],
+        start=m(period.start),
+        end=m(period.end),
+        window=m(days.EPOCH + window),
     )
     return {
         "days": all_days,
