@@ -229,6 +229,7 @@ def test_the_api_keeps_its_schemas_promises(live_server, settings, tmp_path, per
         check=False,
     )
     took = dt.datetime.now(dt.UTC) - started
+    print(result.stdout)  # the whole report, warnings included: pytest -rP shows it on a pass
     assert result.returncode == 0, (
         f"schemathesis as {persona} (exit {result.returncode}, {took.seconds} s):\n"
         f"{result.stdout[-20000:]}\n{result.stderr[-5000:]}"
