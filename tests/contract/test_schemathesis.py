@@ -51,7 +51,7 @@ CHECKS = (
     "content_type_conformance",
     "response_schema_conformance",
 )
-# Per operation and phase; chosen to keep the four runs within about five minutes on two cores.
+# Per operation and phase: the four runs take about three minutes on two cores (five is the budget).
 MAX_EXAMPLES = 10
 # Operations that would end the persona's own sign-in halfway through its run, after which every
 # answer is a 401 that says nothing about the operation under test. Nothing else is left out.
