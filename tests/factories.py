@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
 import factory
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from apps.accounts import otp
@@ -39,6 +41,16 @@ def login_verified(client: Any, user: User) -> None:
     if holds_clinician_role(user):
         otp.start_clinician_clock(session)
     session.save()
+
+
+def load_catalogues() -> None:
+    """The shared symptom, trigger and drug catalogues: data migrations, which a transactional
+    test's flush of an earlier test may have emptied."""
+    for module in (
+        "apps.diary.migrations.0002_catalogue",
+        "apps.medications.migrations.0002_catalogue",
+    ):
+        importlib.import_module(module).load(django_apps, None)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -29,7 +29,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -38,6 +37,7 @@ from rest_framework.response import Response
 from apps.audit.services import audit_records
 from apps.careteam.access import Capability, ClinicianVerified, PatientScopedMixin
 from apps.careteam.models import Patient, Role
+from apps.core.pagination import PageNumberPagination
 from apps.diary.models import AnaphylaxisEpisode, SymptomDomain
 from apps.diary.selectors import PeriodParams
 from apps.medications.models import CatalogueDrug, Medication
@@ -157,6 +157,7 @@ class ClinicPatientListView(GenericAPIView):
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 100."),
         ],
+        responses=ClinicPatientSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         raw: dict[str, Any] = {key: request.query_params.get(key) for key in request.query_params}
@@ -671,7 +672,11 @@ class ClinicExportFHIRView(_ExportView):
             "episodes as reactions (severity from the grade). docs/fhir.md names every code "
             "and its source. Recorded in the audit log."
         ),
-        responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT},
+        # The same Bundle as plain JSON to a client that asks for it (Accept or ?format=json).
+        responses={
+            (200, "application/fhir+json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
     )
     def get(self, request: Request, patient_pk: str) -> Response:
         bundle = exports.fhir_bundle(self.patient, now=timezone.now())

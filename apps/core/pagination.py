@@ -18,6 +18,17 @@ class CursorPagination(pagination.CursorPagination):
             ) from None
 
 
+class PageNumberPagination(pagination.PageNumberPagination):
+    """DRF's page numbers, with the same rule: a page that is not a number, or past the last, is
+    a bad parameter (400 naming `page`), not a missing record (DRF's 404)."""
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            raise ValidationError({self.page_query_param: [self.invalid_page_message]}) from None
+
+
 class CreatedCursorPagination(CursorPagination):
     """Newest first, stable under inserts: a page never repeats or skips a row while a phone
     scrolls and new entries arrive."""

@@ -1,5 +1,8 @@
 """The OpenAPI schema tells the truth about errors: every operation lists the error statuses it
-can answer, each with the one error shape (apps.core.errors), decided here for all of them."""
+can answer, each with the one error shape (apps.core.errors), decided here for all of them.
+So are the few shapes drf-spectacular cannot see from a serializer: a create sent again, a
+choice shown beyond those accepted, a time written as HH:MM. tests/contract fuzzes the live API
+against the result."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import inline_serializer
 from rest_framework import permissions, serializers
+
+from apps.core.serializers import ShownChoiceField
 
 # Declared inline: a field named `fields` would shadow Serializer.fields on a class.
 ErrorSerializer = inline_serializer(
@@ -37,6 +42,11 @@ _ERRORS = {
     "428": "Send If-Match (or `version`) to change this record.",
     "429": "Too many attempts: try again after Retry-After seconds.",
 }
+_REPLAYED_CREATE = (
+    "Already stored: the same create sent again (same `id`, same body) answers the stored record."
+)
+# A time of day as TimeField(format="%H:%M") writes it; `format: time` would demand seconds.
+_HOUR_MINUTE = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "07:30"}
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 _WITH_BODY = {"POST", "PUT", "PATCH"}
 
@@ -66,10 +76,36 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.append("429")
         return statuses
 
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        if isinstance(field, ShownChoiceField) and direction == "response":
+            shown = serializers.ChoiceField(choices=field.shown_choices)
+            shown.field_name, shown.parent = field.field_name, field.parent
+            for name in ("help_text", "read_only", "required", "allow_null"):
+                setattr(shown, name, getattr(field, name))
+            return super()._map_serializer_field(shown, direction, bypass_extensions)
+        schema: dict[str, Any] = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            isinstance(field, serializers.TimeField)
+            and getattr(field, "format", None) == "%H:%M"
+            and direction == "response"
+        ):
+            schema.pop("format", None)
+            schema.update(_HOUR_MINUTE)
+        return schema
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
+        view: Any = self.view
+        if (
+            getattr(view, "replays_create", False)
+            and getattr(view, "action", None) == "create"
+            and "201" in responses
+        ):
+            responses.setdefault("200", {**responses["201"], "description": _REPLAYED_CREATE})
         for status in self._error_statuses():
             if status not in responses:
                 response = self._get_response_for_code(ErrorSerializer, status)

@@ -70,6 +70,19 @@ class TimeZoneField(serializers.CharField):
         return value
 
 
+class ShownChoiceField(serializers.ChoiceField):
+    """A choice people may set, on a record that can also be in states only the system sets
+    (a pen is `used` only by logging a use): accepts `choices`, shows any of `shown_choices`.
+    The schema lists each set in its direction (apps.core.schema)."""
+
+    def __init__(self, *, shown_choices: Any, **kwargs: Any) -> None:
+        self.shown_choices = shown_choices
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
 class OncePerRequestDateTimeField(serializers.DateTimeField):
     """DRF's DateTimeField, asking for the active time zone once per serializer (per request)
     instead of once per value: a list of 25 rows otherwise reads the thread-local 50 times."""

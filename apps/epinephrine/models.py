@@ -33,6 +33,9 @@ class PenState(models.TextChoices):
     DISCARDED = "discarded", "Discarded"
 
 
+# The states people may set; `used` comes only from logging a use (services.pen_use).
+SETTABLE_PEN_STATES = [choice for choice in PenState.choices if choice[0] != PenState.USED]
+
 # The two-pen rule: a patient should carry at least this many unexpired pens.
 PENS_NEEDED = 2
 

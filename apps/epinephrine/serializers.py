@@ -9,11 +9,11 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apps.alerts.defaults import CARRY_AGAIN_AFTER_MINUTES
-from apps.core.serializers import StrictModelSerializer, StrictSerializer
+from apps.core.serializers import ShownChoiceField, StrictModelSerializer, StrictSerializer
 from apps.core.validators import PAST_EVENT, PLANNED_DATE
 from apps.sync.api import SyncedModelSerializer
 
-from .models import PENS_NEEDED, AutoInjector, CarryCheck, PenDose, PenState
+from .models import PENS_NEEDED, SETTABLE_PEN_STATES, AutoInjector, CarryCheck, PenDose, PenState
 
 # A phone's clock may run a little fast; a use further in the future is a mistake.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -32,8 +32,9 @@ class PenSerializer(SyncedModelSerializer):
     dose_mg = serializers.ChoiceField(
         choices=PenDose.choices, help_text="Epinephrine per injection: 0.15, 0.3 or 0.5 mg."
     )
-    state = serializers.ChoiceField(
-        choices=[c for c in PenState.choices if c[0] != PenState.USED],
+    state = ShownChoiceField(
+        choices=SETTABLE_PEN_STATES,
+        shown_choices=PenState.choices,
         required=False,
         help_text="Set by people (`in_use`, `expired`, `discarded`); `used` only by logging a "
         "use (POST …/pens/{id}/use).",
@@ -69,11 +70,6 @@ class PenSerializer(SyncedModelSerializer):
 
     def get_days_until_expiry(self, pen: AutoInjector) -> int:
         return (pen.expires_on - _today(self, pen)).days
-
-    def to_representation(self, instance: AutoInjector) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["state"] = instance.state  # `used` is shown, though never accepted
-        return data
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         pen: AutoInjector | None = self.instance

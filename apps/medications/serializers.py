@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 
 from apps.careteam.access import object_in_scope
 from apps.core.serializers import StrictModelSerializer, StrictSerializer
@@ -299,7 +298,11 @@ class DoseSerializer(SyncedModelSerializer):
         if current is None:
             medication = object_in_scope(Medication, view.patient, medication_id)
             if medication is None:
-                raise NotFound("No such medication for this patient.")
+                # A bad field, named (as apps.clinic.api answers a bad `medication` parameter);
+                # the same answer whether the id is another patient's or nobody's.
+                raise serializers.ValidationError(
+                    {"medication": ["No such medication for this patient."]}
+                )
         else:
             medication = current.medication
         if medication.is_paused:

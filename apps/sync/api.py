@@ -143,6 +143,9 @@ class SyncedViewSetMixin(IdempotencyKeyMixin, PatientScopedMixin):
     """Create / update / delete with the offline rules above. Combine with DRF's model mixins."""
 
     sync_kind: ClassVar[str]
+    # A create sent again answers 200 with the stored record (`_replayed_create`); read by
+    # apps.core.schema, which lists that 200 beside the 201.
+    replays_create: ClassVar[bool] = True
     # The serializer's `create`/`update` are not used: writes go through these two hooks, which
     # subclasses override when a record has rules of its own (e.g. one check-in per local day).
 

@@ -322,6 +322,9 @@ SPECTACULAR_SETTINGS = {
         "InvitationStatusEnum": "apps.careteam.models.InvitationStatus.choices",
         "HealthStatusEnum": ["ok", "degraded"],
         "InjectionSiteEnum": "apps.medications.models.InjectionSite.choices",
+        # A pen shows every state; people set all but `used` (apps.core.schema).
+        "PenStateEnum": "apps.epinephrine.models.PenState.choices",
+        "PenStateSettableEnum": "apps.epinephrine.models.SETTABLE_PEN_STATES",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }

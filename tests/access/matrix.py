@@ -10,10 +10,16 @@ caregiver; a stranger who owns another patient; anonymous.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import resolve
+
+import tests.access
 from tests.factories import PERSONAS, World
 
 KwargsFn = Callable[[World, str], dict[str, Any]]
@@ -76,3 +82,18 @@ class RuleSet:
 
     def add(self, *rules: Rule) -> None:
         self.rules.extend(rules)
+
+
+def all_rules() -> list[Rule]:
+    rules: list[Rule] = []
+    for module in pkgutil.iter_modules(tests.access.__path__):
+        if module.name.startswith("rules_"):
+            rules.extend(importlib.import_module(f"tests.access.{module.name}").RULES)
+    return rules
+
+
+def schema_path(url: str) -> str:
+    """The OpenAPI path of a URL: /api/v1/patients/3/doses/7/ -> /api/v1/patients/{patient_pk}/doses/{id}/."""
+    route = "/" + resolve(url.split("?")[0]).route
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + m.group(1) + "}", route)
+    return path.replace("{pk}", "{id}")

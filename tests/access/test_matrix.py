@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import json
-import pkgutil
-import re
 from typing import Any
 
 import pytest
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-import tests.access
 from apps.careteam import access
 from apps.careteam.models import Role
 from tests.factories import PERSONAS, World, build_world, enable_totp, login_verified
 
-from .matrix import Rule
+from .matrix import Rule, all_rules, schema_path
 
 _IGNORED_METHODS = {"OPTIONS", "HEAD", "TRACE"}
 # Documentation of the API itself: public, cacheable, and covered by tests/core/test_schema.py.
 _NOT_IN_MATRIX = {"schema", "api-docs", "api-redoc"}
-
-
-def all_rules() -> list[Rule]:
-    rules: list[Rule] = []
-    for module in pkgutil.iter_modules(tests.access.__path__):
-        if module.name.startswith("rules_"):
-            rules.extend(importlib.import_module(f"tests.access.{module.name}").RULES)
-    return rules
 
 
 def _methods(callback: Any) -> set[str]:
@@ -95,9 +83,7 @@ def _schema() -> dict[str, Any]:
 def assert_documented(url: str, method: str, status: int) -> None:
     """The answer's status is one the OpenAPI schema lists for the operation (the schema's
     status-code conformance, checked on every case of the matrix)."""
-    route = "/" + resolve(url.split("?")[0]).route
-    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + m.group(1) + "}", route)
-    path = path.replace("{pk}", "{id}")
+    path = schema_path(url)
     operation = _schema()["paths"][path][method.lower()]
     assert str(status) in operation["responses"], (
         f"{method} {path} answered {status}, the schema lists {sorted(operation['responses'])}"

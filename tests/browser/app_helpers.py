@@ -3,27 +3,16 @@ waiting for the service worker, and an axe audit in light and dark."""
 
 from __future__ import annotations
 
-import importlib
 import json
 
-from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from tests.browser.test_shell import WAIT_FOR_CONTROLLING_WORKER
+from tests.factories import load_catalogues
 
-__all__ = ["WAIT_FOR_CONTROLLING_WORKER"]
+__all__ = ["WAIT_FOR_CONTROLLING_WORKER", "load_catalogues"]
 
 PASSWORD = "a-long-passphrase-for-tests"
-
-
-def load_catalogues() -> None:
-    """The shared symptom, trigger and drug catalogues: data migrations, which a transactional
-    test's flush of an earlier test may have emptied."""
-    for module in (
-        "apps.diary.migrations.0002_catalogue",
-        "apps.medications.migrations.0002_catalogue",
-    ):
-        importlib.import_module(module).load(django_apps, None)
 
 
 def sign_in(page, live_server, email, password=PASSWORD, heading="Today"):

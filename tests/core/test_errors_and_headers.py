@@ -135,6 +135,15 @@ def test_an_out_of_range_query_parameter_is_a_400_naming_it(
     assert field in response.json()["fields"]
 
 
+@pytest.mark.parametrize("page", ["-1614711", "0", "two", "99"])
+def test_a_page_that_is_not_there_is_a_400_naming_page(world: World, client_for, page) -> None:
+    """Found by schemathesis (tests/contract): DRF's page numbers answered 404, a status the
+    list does not list, to what is a bad query parameter."""
+    response = client_for(world.clinician).get("/api/v1/clinic/patients/", {"page": page})
+    assert response.status_code == 400, response.content
+    assert "page" in response.json()["fields"]
+
+
 @pytest.mark.parametrize(
     ("body", "detail"),
     [

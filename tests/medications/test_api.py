@@ -121,9 +121,10 @@ def test_dose_logging_rules(world: World, client_for) -> None:  # type: ignore[n
     # Skipping needs a reason.
     skipped = owner.post(doses_url(world), _dose(world, medication, status="skipped"))
     assert skipped.status_code == 400 and "skip_reason" in skipped.data["fields"]
-    # Another patient's medication does not exist here.
+    # Another patient's medication does not exist here: a bad `medication`, as a made-up id is.
     other = omalizumab(world.strangers_patient, world.stranger)
-    assert owner.post(doses_url(world), _dose(world, other)).status_code == 404
+    foreign = owner.post(doses_url(world), _dose(world, other))
+    assert foreign.status_code == 400 and "medication" in foreign.data["fields"]
     # A non-injection has no injection site.
     pill = daily(world.patient, world.owner, ["08:00"])
     assert (
