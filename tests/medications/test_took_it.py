@@ -75,9 +75,17 @@ def test_buttons_pressed_by_the_care_team_are_in_the_audit_trail(world: World, c
         medication = omalizumab(world.patient, world.owner, start_date=date(2025, 2, 10))
         log_dose(medication, world.owner, local(ZONE, 2025, 2, 10, 17, 40))
     run_beat(local(ZONE, 2025, 3, 20, 8, 0), local(ZONE, 2025, 3, 20, 10, 0))  # day 38: everyone
-    to_caregiver = Notification.objects.filter(recipient=world.caregiver).first()
-    to_clinician = Notification.objects.filter(recipient=world.clinician).first()
-    to_owner = Notification.objects.filter(recipient=world.owner).first()
+    to_caregiver = Notification.objects.filter(
+        recipient=world.caregiver, dedupe_key__startswith="dose:"
+    ).first()
+    to_clinician = Notification.objects.filter(
+        recipient=world.clinician, dedupe_key__startswith="dose:"
+    ).first()
+    to_owner = next(  # the dose alert, not the day's check-in reminder
+        n
+        for n in Notification.objects.filter(recipient=world.owner)
+        if "remind-later" in [a["action"] for a in n.actions]
+    )
     assert to_caregiver and to_clinician and to_owner
     AuditEvent.objects.all().delete()
 
