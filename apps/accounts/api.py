@@ -156,7 +156,7 @@ class LoginView(AnonymousFormView):
             password=data.validated_data["password"],
         )
         if user is None:
-            raise AuthenticationFailed("The email or password is not correct.")
+            raise AuthenticationFailed(_("The email or password is not correct."))
         login(request, user)
         otp.session_signed_in(request, user)
         return Response({**UserSerializer(user).data, "totp_required": user.totp_enabled})

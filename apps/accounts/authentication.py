@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -30,12 +31,12 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
-                "The Authorization header must be 'Bearer <token>'."
+                _("The Authorization header must be 'Bearer <token>'.")
             )
         try:
             raw = header[1].decode()
         except UnicodeError as exc:
-            raise exceptions.AuthenticationFailed("The token is not valid.") from exc
+            raise exceptions.AuthenticationFailed(_("The token is not valid.")) from exc
         token = (
             ApiToken.objects.select_related("user")
             .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
@@ -43,9 +44,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         )
         now = timezone.now()
         if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("The token is not valid or was revoked.")
+            raise exceptions.AuthenticationFailed(_("The token is not valid or was revoked."))
         if token.expires_at is not None and token.expires_at <= now:
-            raise exceptions.AuthenticationFailed("The token has expired.")
+            raise exceptions.AuthenticationFailed(_("The token has expired."))
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied
 
@@ -36,7 +37,7 @@ class TotpRequired(PermissionDenied):
     """A clinician without a second factor: they must enrol before using clinician access."""
 
     default_code = "totp_required"
-    default_detail = (
+    default_detail = gettext_lazy(
         "Clinician access needs a second factor. Set up an authenticator app with "
         "POST /api/v1/auth/totp/setup, then confirm it."
     )
@@ -46,7 +47,7 @@ class TotpVerificationRequired(PermissionDenied):
     """The account has TOTP, but this session (or token) has not passed it."""
 
     default_code = "totp_verification_required"
-    default_detail = (
+    default_detail = gettext_lazy(
         "Enter the code from your authenticator app (POST /api/v1/auth/totp/verify) to continue."
     )
 
@@ -54,7 +55,7 @@ class TotpVerificationRequired(PermissionDenied):
 class SessionRequired(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "session_required"
-    default_detail = (
+    default_detail = gettext_lazy(
         "Only a signed-in session passes the second factor; a token counts as verified when "
         "it was created from a verified session."
     )

@@ -119,7 +119,7 @@ def revoke_other_access(*, user: User) -> int:
 def user_change_password(*, user: User, old_password: str, new_password: str) -> int:
     """Returns how many API tokens were revoked with the old password."""
     if not user.check_password(old_password):
-        raise ValidationError({"old_password": ["The current password is not correct."]})
+        raise ValidationError({"old_password": [_("The current password is not correct.")]})
     try:
         password_validation.validate_password(new_password, user)
     except DjangoValidationError as exc:
@@ -207,7 +207,7 @@ def token_revoke(*, token: ApiToken) -> None:
 
 
 def _invalid_code() -> ValidationError:
-    return ValidationError({"code": ["This code is not valid, or it was already used."]})
+    return ValidationError({"code": [_("This code is not valid, or it was already used.")]})
 
 
 def totp_setup(*, user: User) -> tuple[str, str]:
@@ -217,7 +217,7 @@ def totp_setup(*, user: User) -> tuple[str, str]:
         raise ValidationError(
             {
                 "non_field_errors": [
-                    "Two-step sign-in is already on. Turn it off first to replace it."
+                    _("Two-step sign-in is already on. Turn it off first to replace it.")
                 ]
             }
         )
@@ -232,7 +232,7 @@ def totp_confirm(*, user: User, code: str, now: datetime) -> list[str]:
     """Turns TOTP on once the user proves their app shows the right code. Returns the recovery
     codes: shown once, stored hashed."""
     if user.totp_enabled or not user.totp_secret:
-        raise ValidationError({"non_field_errors": ["Start with POST /api/v1/auth/totp/setup."]})
+        raise ValidationError({"non_field_errors": [_("Start with POST /api/v1/auth/totp/setup.")]})
     step = totp.matching_step(user.totp_secret, code, now.timestamp())
     if step is None:
         raise _invalid_code()
@@ -276,7 +276,7 @@ def totp_check(*, user: User, code: str, now: datetime) -> str:
     """Uses up a current TOTP code or an unused recovery code. Returns which it was ("totp" or
     "recovery"); raises 400 otherwise."""
     if not user.totp_enabled:
-        raise ValidationError({"non_field_errors": ["Two-step sign-in is not on."]})
+        raise ValidationError({"non_field_errors": [_("Two-step sign-in is not on.")]})
     cleaned = code.strip().replace(" ", "")
     if len(cleaned) == totp.DIGITS and cleaned.isdigit():
         if _use_totp_code(user, cleaned, now):
@@ -291,7 +291,7 @@ def totp_disable(*, user: User, password: str, code: str, now: datetime) -> None
     """Needs both the password and a code (or a recovery code): a stolen session alone cannot
     turn the second factor off."""
     if not user.check_password(password):
-        raise ValidationError({"password": ["The password is not correct."]})
+        raise ValidationError({"password": [_("The password is not correct.")]})
     totp_check(user=user, code=code, now=now)
     user.totp_secret = ""
     user.totp_confirmed_at = None

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import permissions
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
@@ -172,7 +173,7 @@ class PatientAccess(permissions.BasePermission):
             return True
         if view.read_capability not in granted:  # type: ignore[attr-defined]
             raise NotFound()
-        raise PermissionDenied("Your role on this patient's care team does not allow this.")
+        raise PermissionDenied(_("Your role on this patient's care team does not allow this."))
 
 
 class ClinicianVerified(permissions.BasePermission):

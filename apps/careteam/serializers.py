@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -20,7 +21,9 @@ class EmergencyContactSerializer(StrictSerializer):
     phone = serializers.RegexField(
         r"^\+?[0-9 ()\-.]{3,32}$",
         max_length=32,
-        error_messages={"invalid": "Enter a phone number: digits, spaces, +, -, ( )."},
+        error_messages={
+            "invalid": gettext_lazy("Enter a phone number: digits, spaces, +, -, ( ).")
+        },
     )
 
 

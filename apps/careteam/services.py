@@ -61,7 +61,7 @@ def membership_revoke(*, membership: Membership, by: User) -> None:
     _lock_owners(membership.patient_id)
     if membership.role == Role.OWNER and not _other_active_owners(membership):
         raise ValidationError(
-            {"role": ["A patient needs at least one owner. Make someone else an owner first."]}
+            {"role": [_("A patient needs at least one owner. Make someone else an owner first.")]}
         )
     membership.revoked_at = timezone.now()
     membership.revoked_by = by
@@ -77,7 +77,7 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
         and not _other_active_owners(membership)
     ):
         raise ValidationError(
-            {"role": ["A patient needs at least one owner. Make someone else an owner first."]}
+            {"role": [_("A patient needs at least one owner. Make someone else an owner first.")]}
         )
     membership.role = role
     membership.save(update_fields=["role"])
@@ -125,7 +125,7 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     email = email.strip().lower()
     if Membership.objects.active().filter(patient=patient, user__email__iexact=email).exists():
-        raise ValidationError({"email": ["This person is already on the care team."]})
+        raise ValidationError({"email": [_("This person is already on the care team.")]})
     now = timezone.now()
     # A new invitation to the same address replaces any pending one: only the latest code works.
     Invitation.objects.filter(
@@ -150,7 +150,7 @@ def invitation_create(
 
 def invitation_revoke(*, invitation: Invitation) -> None:
     if invitation.accepted_at or invitation.declined_at:
-        raise ValidationError({"status": ["This invitation was already answered."]})
+        raise ValidationError({"status": [_("This invitation was already answered.")]})
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -164,16 +164,20 @@ def _usable_invitation(code: str, user: User) -> Invitation:
         .first()
     )
     if invitation is None:
-        raise ValidationError({"code": ["This invitation code is not valid."]})
+        raise ValidationError({"code": [_("This invitation code is not valid.")]})
     if invitation.accepted_at or invitation.declined_at:
-        raise ValidationError({"code": ["This invitation code was already used."]})
+        raise ValidationError({"code": [_("This invitation code was already used.")]})
     if invitation.revoked_at:
-        raise ValidationError({"code": ["This invitation was withdrawn."]})
+        raise ValidationError({"code": [_("This invitation was withdrawn.")]})
     if invitation.expires_at <= timezone.now():
-        raise ValidationError({"code": ["This invitation has expired. Ask for a new one."]})
+        raise ValidationError({"code": [_("This invitation has expired. Ask for a new one.")]})
     if invitation.email.lower() != user.email.lower():
         raise ValidationError(
-            {"code": ["This invitation was sent to another email address. Sign in with that one."]}
+            {
+                "code": [
+                    _("This invitation was sent to another email address. Sign in with that one.")
+                ]
+            }
         )
     return invitation
 
@@ -187,7 +191,7 @@ def invitation_preview(*, code: str, user: User) -> Invitation:
 def invitation_accept(*, code: str, user: User) -> Membership:
     invitation = _usable_invitation(code, user)
     if Membership.objects.active().filter(patient=invitation.patient, user=user).exists():
-        raise ValidationError({"code": ["You are already on this patient's care team."]})
+        raise ValidationError({"code": [_("You are already on this patient's care team.")]})
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -200,7 +204,9 @@ def invitation_accept(*, code: str, user: User) -> Membership:
                 invited_by=invitation.invited_by,
             )
     except IntegrityError:  # a concurrent accept of another invitation for the same patient
-        raise ValidationError({"code": ["You are already on this patient's care team."]}) from None
+        raise ValidationError(
+            {"code": [_("You are already on this patient's care team.")]}
+        ) from None
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -390,7 +391,7 @@ class ClinicalNoteViewSet(
     def get_object(self) -> Any:
         note = super().get_object()
         if self.request.method in ("PATCH", "DELETE") and note.author_id != self.request.user.pk:
-            raise PermissionDenied("Only the author of a note may change or delete it.")
+            raise PermissionDenied(_("Only the author of a note may change or delete it."))
         return note
 
     def perform_create(self, serializer: Any) -> None:
@@ -465,7 +466,7 @@ class ClinicResponseView(PatientScopedMixin):
             .first()
         )
         if medication is None:
-            raise ValidationError({"medication": ["No such medication for this patient."]})
+            raise ValidationError({"medication": [_("No such medication for this patient.")]})
         data = selectors.response_data([medication])[medication.pk]
         return Response(selectors.evaluate_response(medication, data))
 

@@ -192,7 +192,7 @@ class _CatalogueViewSet(DiaryViewSet):
     def get_object(self) -> Any:
         entry = super().get_object()
         if self.action in {"partial_update", "destroy"} and entry.patient_id is None:
-            raise PermissionDenied("The shared catalogue cannot be changed; add your own entry.")
+            raise PermissionDenied(_("The shared catalogue cannot be changed; add your own entry."))
         return entry
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from apps.careteam.models import Patient
@@ -46,7 +47,9 @@ class MomentField(serializers.Field):
     it (for `from`) or ending it (for `to`, so `to=2026-01-31` includes the 31st)."""
 
     default_error_messages = {
-        "invalid": "A date (2026-01-31) or a time with its offset (2026-01-31T08:00:00+01:00)."
+        "invalid": gettext_lazy(
+            "A date (2026-01-31) or a time with its offset (2026-01-31T08:00:00+01:00)."
+        )
     }
 
     def __init__(self, *, end_of_day: bool = False, **kwargs: Any) -> None:
@@ -98,10 +101,14 @@ class PeriodParams(serializers.Serializer):
         end = attrs.get("to") or timezone.now()
         start = attrs.get("from") or end - dt.timedelta(days=self.default_days)
         if start >= end:
-            raise serializers.ValidationError({"to": ["Must be after `from`."]})
+            raise serializers.ValidationError({"to": [gettext_lazy("Must be after `from`.")]})
         if end - start > dt.timedelta(days=self.max_days, hours=1):  # an hour: a DST day
             raise serializers.ValidationError(
-                {"to": [f"A period of at most {self.max_days} days."]}
+                {
+                    "to": [
+                        gettext_lazy("A period of at most %(days)s days.") % {"days": self.max_days}
+                    ]
+                }
             )
         attrs["period"] = Period(start.astimezone(dt.UTC), end.astimezone(dt.UTC))
         return attrs
@@ -123,7 +130,7 @@ class ListFilterParams(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "from" in attrs and "to" in attrs and attrs["from"] >= attrs["to"]:
-            raise serializers.ValidationError({"to": ["Must be after `from`."]})
+            raise serializers.ValidationError({"to": [gettext_lazy("Must be after `from`.")]})
         return attrs
 
 

@@ -12,7 +12,7 @@ from typing import Any, cast
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -51,7 +51,9 @@ def context_patient(serializer: serializers.Field | serializers.BaseSerializer) 
 
 def not_in_future(value: dt.datetime) -> None:
     if value > timezone.now() + FUTURE_TOLERANCE:
-        raise serializers.ValidationError("This time is in the future. Check the phone's clock.")
+        raise serializers.ValidationError(
+            gettext("This time is in the future. Check the phone's clock.")
+        )
 
 
 def patient_today(patient: Patient) -> dt.date:
@@ -66,8 +68,8 @@ class CatalogueCodeField(serializers.RelatedField):
     patient's own (`custom.…`). Another patient's own entries do not exist here."""
 
     default_error_messages = {
-        "unknown": "'{code}' is not in the catalogue.",
-        "incorrect_type": "A catalogue code, e.g. 'skin.flushing'.",
+        "unknown": gettext_lazy("'{code}' is not in the catalogue."),
+        "incorrect_type": gettext_lazy("A catalogue code, e.g. 'skin.flushing'."),
     }
 
     def to_internal_value(self, data: Any) -> Any:
@@ -117,10 +119,12 @@ class _CatalogueSerializer(SyncedModelSerializer):
     def validate_code(self, value: str) -> str:
         if not CUSTOM_CODE.match(value):
             raise serializers.ValidationError(
-                "Your own entries have codes like 'custom.cat_hair' (lower case, digits, _ . -)."
+                gettext(
+                    "Your own entries have codes like 'custom.cat_hair' (lower case, digits, _ . -)."
+                )
             )
         if self.instance is not None and value != self.instance.code:
-            raise serializers.ValidationError("The code of an entry cannot change.")
+            raise serializers.ValidationError(gettext("The code of an entry cannot change."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +138,12 @@ class _CatalogueSerializer(SyncedModelSerializer):
             )
             if taken.exists():
                 raise serializers.ValidationError(
-                    {"code": [f"You already have an entry with the code '{attrs['code']}'."]}
+                    {
+                        "code": [
+                            gettext("You already have an entry with the code '%(code)s'.")
+                            % {"code": attrs["code"]}
+                        ]
+                    }
                 )
         return attrs
 
@@ -231,13 +240,17 @@ class DailyCheckInSerializer(SyncedModelSerializer):
     def validate_local_date(self, value: dt.date) -> dt.date:
         patient = context_patient(self)
         if value > patient_today(patient):
-            raise serializers.ValidationError("This day has not started yet for the patient.")
+            raise serializers.ValidationError(
+                gettext("This day has not started yet for the patient.")
+            )
         if self.instance is not None and value != self.instance.local_date:
             clash = DailyCheckIn.objects.filter(
                 patient=patient, local_date=value, deleted_at__isnull=True
             ).exclude(pk=self.instance.pk)
             if clash.exists():
-                raise serializers.ValidationError("There is already a check-in for this day.")
+                raise serializers.ValidationError(
+                    gettext("There is already a check-in for this day.")
+                )
         return value
 
 
@@ -482,7 +495,12 @@ class LabResultSerializer(SyncedModelSerializer):
         value = current("value")
         if value is not None and value > _LAB_MAX[analyte]:
             raise serializers.ValidationError(
-                {"value": [f"At most {_LAB_MAX[analyte]} {LabResult(analyte=analyte).unit}."]}
+                {
+                    "value": [
+                        gettext("At most %(value)s %(unit)s.")
+                        % {"value": _LAB_MAX[analyte], "unit": LabResult(analyte=analyte).unit}
+                    ]
+                }
             )
         if "episode_id" in attrs and attrs["episode_id"] is not None:
             exists = AnaphylaxisEpisode.objects.filter(
@@ -490,15 +508,15 @@ class LabResultSerializer(SyncedModelSerializer):
             ).exists()
             if not exists:
                 raise serializers.ValidationError(
-                    {"episode": ["No such anaphylaxis episode for this patient."]}
+                    {"episode": [gettext("No such anaphylaxis episode for this patient.")]}
                 )
         if current("is_baseline", False):
             if analyte != LabAnalyte.TRYPTASE:
                 raise serializers.ValidationError(
-                    {"is_baseline": ["Only a tryptase is used as a baseline."]}
+                    {"is_baseline": [gettext("Only a tryptase is used as a baseline.")]}
                 )
             if current("episode_id") is not None:
                 raise serializers.ValidationError(
-                    {"is_baseline": ["A baseline is drawn away from any episode."]}
+                    {"is_baseline": [gettext("A baseline is drawn away from any episode.")]}
                 )
         return attrs

@@ -146,7 +146,7 @@ class CardLinkSerializer(StrictModelSerializer):
 
     def validate_expires_at(self, value: Any) -> Any:
         if value is not None and value <= timezone.now():
-            raise serializers.ValidationError("This time has passed.")
+            raise serializers.ValidationError(_("This time has passed."))
         return value
 
 

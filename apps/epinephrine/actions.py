@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 
 from apps.careteam.access import Capability
@@ -20,7 +21,7 @@ def _carry_day(source_key: str) -> dt.date:
     kind, _, rest = source_key.partition(":")
     _, _, day = rest.rpartition(":")
     if kind != "carry":
-        raise ValidationError({"action": ["This notification is not a carry check."]})
+        raise ValidationError({"action": [gettext("This notification is not a carry check.")]})
     return dt.date.fromisoformat(day)
 
 

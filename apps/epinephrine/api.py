@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -157,7 +158,11 @@ class PenViewSet(
             episode = object_in_scope(AnaphylaxisEpisode, self.patient, episode_id)
             if episode is None or episode.deleted_at is not None:
                 raise ValidationError(
-                    {"episode_id": ["No such anaphylaxis episode in this patient's diary."]}
+                    {
+                        "episode_id": [
+                            gettext("No such anaphylaxis episode in this patient's diary.")
+                        ]
+                    }
                 )
         result = services.pen_use(
             pen=pen,
@@ -216,9 +221,15 @@ class CarryCheckListView(PatientScopedMixin):
         try:
             days = int(raw)
         except ValueError:
-            raise ValidationError({"days": ["A whole number."]}) from None
+            raise ValidationError({"days": [gettext("A whole number.")]}) from None
         if not 1 <= days <= self.MAX_DAYS:
-            raise ValidationError({"days": [f"Must be between 1 and {self.MAX_DAYS}."]})
+            raise ValidationError(
+                {
+                    "days": [
+                        gettext("Must be between 1 and %(maximum)s.") % {"maximum": self.MAX_DAYS}
+                    ]
+                }
+            )
         patient = self.patient
         yesterday, today = services.answerable_dates(patient)
         checks = CarryCheck.objects.filter(

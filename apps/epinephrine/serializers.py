@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from apps.alerts.defaults import CARRY_AGAIN_AFTER_MINUTES
@@ -77,11 +78,19 @@ class PenSerializer(SyncedModelSerializer):
             expires_on = attrs.get("expires_on")
             if expires_on is not None and expires_on < _today(self):
                 raise serializers.ValidationError(
-                    {"expires_on": ["This date has passed: a new pen cannot be expired already."]}
+                    {
+                        "expires_on": [
+                            gettext("This date has passed: a new pen cannot be expired already.")
+                        ]
+                    }
                 )
         elif pen.state == PenState.USED and attrs.get("state", PenState.USED) != PenState.USED:
             raise serializers.ValidationError(
-                {"state": ["A used pen cannot be put back in use; add the new pen instead."]}
+                {
+                    "state": [
+                        gettext("A used pen cannot be put back in use; add the new pen instead.")
+                    ]
+                }
             )
         return attrs
 
@@ -100,7 +109,7 @@ class PenUseSerializer(StrictSerializer):
 
     def validate_used_at(self, value: dt.datetime) -> dt.datetime:
         if value > timezone.now() + FUTURE_TOLERANCE:
-            raise serializers.ValidationError("This time is in the future.")
+            raise serializers.ValidationError(gettext("This time is in the future."))
         return value
 
 

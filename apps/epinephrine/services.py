@@ -233,7 +233,7 @@ def pen_use(
     pen = AutoInjector.objects.select_for_update().select_related("patient").get(pk=pen.pk)
     patient = pen.patient
     if pen.state == PenState.USED:
-        raise ValidationError({"pen": ["This pen was already logged as used."]})
+        raise ValidationError({"pen": [gettext("This pen was already logged as used.")]})
     if episode is not None:
         episode = AnaphylaxisEpisode.objects.select_for_update().get(pk=episode.pk)
         if unmarked_doses(episode) <= 0:
@@ -489,10 +489,12 @@ def carry_check_answer(
     yesterday, today = answerable_dates(patient, now)
     day = local_date or today
     if day > today:
-        raise ValidationError({"date": ["This day has not started yet where the patient is."]})
+        raise ValidationError(
+            {"date": [gettext("This day has not started yet where the patient is.")]}
+        )
     if day < yesterday:
         raise ValidationError(
-            {"date": ["Only today's or yesterday's carry check can be answered."]}
+            {"date": [gettext("Only today's or yesterday's carry check can be answered.")]}
         )
     values = {"pens_with_me": pens_with_me, "answered_at": now, "answered_by": by}
     try:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 
 from apps.careteam.access import Capability
@@ -29,7 +30,7 @@ def _occurrence(source_key: str) -> tuple[str, str]:
     kind, _, rest = source_key.partition(":")
     medication_id, _, cycle = rest.partition(":")
     if kind != "dose" or not medication_id or not cycle:
-        raise ValidationError({"action": ["This notification is not about a dose."]})
+        raise ValidationError({"action": [gettext("This notification is not about a dose.")]})
     return medication_id, cycle
 
 
@@ -52,9 +53,11 @@ def took_it(notification: Any, user: Any) -> dict[str, Any]:
     medication_id, cycle = _occurrence(notification.source_key)
     medication = Medication.objects.filter(pk=medication_id, patient=membership.patient).first()
     if medication is None:
-        raise ValidationError({"action": ["This medication is no longer on the patient's list."]})
+        raise ValidationError(
+            {"action": [gettext("This medication is no longer on the patient's list.")]}
+        )
     if medication.paused_at is not None:
-        raise ValidationError({"action": ["This medication is paused."]})
+        raise ValidationError({"action": [gettext("This medication is paused.")]})
     dose_id = uuid.uuid5(_DOSE_IDS, str(notification.pk))
     dose = DoseLog.objects.filter(pk=dose_id).first()
     if dose is None:

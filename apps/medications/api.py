@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -234,7 +235,7 @@ class DoseViewSet(
     def _check_location(self, location: str) -> None:
         needed = Capability.LOG_CLINIC_DOSE if location == Location.CLINIC else Capability.LOG_DOSE
         if needed not in capabilities_of(self.my_membership.role):
-            raise PermissionDenied("Your role may log doses given at the clinic only.")
+            raise PermissionDenied(gettext("Your role may log doses given at the clinic only."))
 
     def perform_synced_create(self, validated_data: dict[str, Any], digest: str) -> Any:
         self._check_location(validated_data.get("location", Location.HOME))

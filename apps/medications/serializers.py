@@ -80,13 +80,15 @@ class ReminderStepSerializer(StrictSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         until = attrs.get("repeat_until_days")
         if until is not None and until < attrs.get("days", 0):
-            raise serializers.ValidationError({"repeat_until_days": ["Must not be before `days`."]})
+            raise serializers.ValidationError(
+                {"repeat_until_days": [_("Must not be before `days`.")]}
+            )
         return attrs
 
 
 class MedicationSerializer(StrictModelSerializer):
     times_of_day = serializers.ListField(
-        child=serializers.RegexField(_HHMM, error_messages={"invalid": "Use HH:MM (24-hour)."}),
+        child=serializers.RegexField(_HHMM, error_messages={"invalid": _("Use HH:MM (24-hour).")}),
         required=False,
         max_length=12,
         help_text="Local times in the patient's zone, e.g. ['08:00', '20:00']. For an interval "
@@ -196,34 +198,36 @@ class MedicationSerializer(StrictModelSerializer):
         }
         errors: dict[str, list[str]] = {}
         if not merged["name"]:
-            errors["name"] = ["Name the medication, or pick it from the catalogue."]
+            errors["name"] = [str(_("Name the medication, or pick it from the catalogue."))]
         if (
             merged["end_date"]
             and merged["start_date"]
             and merged["end_date"] < merged["start_date"]
         ):
-            errors["end_date"] = ["The end date is before the start date."]
+            errors["end_date"] = [str(_("The end date is before the start date."))]
         kind = merged["regimen_kind"]
         times = merged["times_of_day"] or []
         if len(set(times)) != len(times):
-            errors["times_of_day"] = ["Each time once."]
+            errors["times_of_day"] = [str(_("Each time once."))]
         if kind in (RegimenKind.DAILY, RegimenKind.WEEKDAYS) and not times:
-            errors["times_of_day"] = ["At least one time of day."]
+            errors["times_of_day"] = [str(_("At least one time of day."))]
         if kind == RegimenKind.WEEKDAYS and not merged["weekdays"]:
-            errors["weekdays"] = ["At least one weekday."]
+            errors["weekdays"] = [str(_("At least one weekday."))]
         if kind == RegimenKind.INTERVAL:
             if not merged["interval"]:
-                errors["interval"] = ["How many hours, days or weeks between doses (at least 1)."]
+                errors["interval"] = [
+                    str(_("How many hours, days or weeks between doses (at least 1)."))
+                ]
             if merged["interval_unit"] != Unit.HOURS and not times:
-                errors["times_of_day"] = ["The preferred time of day of the dose."]
+                errors["times_of_day"] = [str(_("The preferred time of day of the dose."))]
             if merged["interval_unit"] == Unit.HOURS and not times:
-                errors["times_of_day"] = ["The time of the first dose."]
+                errors["times_of_day"] = [str(_("The time of the first dose."))]
         errors.update(self._last_dose_errors(attrs, merged))
         steps = attrs.get("reminder_policy")
         if steps:
             names = [step["name"] for step in steps]
             if len(set(names)) != len(names):
-                errors["reminder_policy"] = ["Each step needs its own name."]
+                errors["reminder_policy"] = [str(_("Each step needs its own name."))]
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -284,7 +288,7 @@ class DoseSerializer(SyncedModelSerializer):
 
     def validate_taken_at(self, value: Any) -> Any:
         if value > timezone.now() + FUTURE_TOLERANCE:
-            raise serializers.ValidationError("A dose cannot be logged in the future.")
+            raise serializers.ValidationError(_("A dose cannot be logged in the future."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -293,7 +297,7 @@ class DoseSerializer(SyncedModelSerializer):
         current: DoseLog | None = self.instance
         if current is not None and medication_id not in (None, current.medication_id):
             raise serializers.ValidationError(
-                {"medication": ["A dose cannot move to another medication."]}
+                {"medication": [_("A dose cannot move to another medication.")]}
             )
         if current is None:
             medication = object_in_scope(Medication, view.patient, medication_id)
@@ -301,23 +305,23 @@ class DoseSerializer(SyncedModelSerializer):
                 # A bad field, named (as apps.clinic.api answers a bad `medication` parameter);
                 # the same answer whether the id is another patient's or nobody's.
                 raise serializers.ValidationError(
-                    {"medication": ["No such medication for this patient."]}
+                    {"medication": [_("No such medication for this patient.")]}
                 )
         else:
             medication = current.medication
         if medication.is_paused:
             raise serializers.ValidationError(
-                {"medication": ["This medication is paused. Resume it to log doses."]}
+                {"medication": [_("This medication is paused. Resume it to log doses.")]}
             )
         attrs["medication"] = medication
         status = attrs.get("status", getattr(current, "status", DoseStatus.TAKEN))
         reason = attrs.get("skip_reason", getattr(current, "skip_reason", ""))
         if status == DoseStatus.SKIPPED and not reason:
-            raise serializers.ValidationError({"skip_reason": ["Say why the dose was skipped."]})
+            raise serializers.ValidationError({"skip_reason": [_("Say why the dose was skipped.")]})
         site = attrs.get("injection_site", getattr(current, "injection_site", ""))
         if site and not medication.is_injection:
             raise serializers.ValidationError(
-                {"injection_site": ["Only injected medications have an injection site."]}
+                {"injection_site": [_("Only injected medications have an injection site.")]}
             )
         return attrs
 
@@ -361,9 +365,11 @@ class ScheduleQuerySerializer(StrictSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and end < start:
-            raise serializers.ValidationError({"end": ["The end is before the start."]})
+            raise serializers.ValidationError({"end": [_("The end is before the start.")]})
         if start and end and (end - start).days > self.MAX_DAYS:
-            raise serializers.ValidationError({"end": [f"At most {self.MAX_DAYS} days."]})
+            raise serializers.ValidationError(
+                {"end": [_("At most %(days)s days.") % {"days": self.MAX_DAYS}]}
+            )
         return attrs
 
 

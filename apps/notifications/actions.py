@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from apps.accounts.authentication import request_user
@@ -106,17 +107,21 @@ def require_capability(notification: Notification, user: User, capability: Capab
     if membership is None:
         raise NotFound()
     if capability not in capabilities_of(membership.role):
-        raise PermissionDenied("Your role on this patient's care team does not allow this.")
+        raise PermissionDenied(
+            gettext("Your role on this patient's care team does not allow this.")
+        )
     return membership
 
 
 def perform_action(*, notification: Notification, user: User, action: str) -> dict[str, Any]:
     offered = {item.get("action") for item in notification.actions}
     if action not in offered:
-        raise ValidationError({"action": ["This notification does not offer that action."]})
+        raise ValidationError(
+            {"action": [gettext("This notification does not offer that action.")]}
+        )
     handler = _HANDLERS.get(action)
     if handler is None:
-        raise ValidationError({"action": ["This action is not available on this server."]})
+        raise ValidationError({"action": [gettext("This action is not available on this server.")]})
     from .acknowledgement import acknowledge
     from .services import notification_mark_read
 

@@ -202,7 +202,9 @@ class NotificationPreferenceSerializer(StrictModelSerializer):
     def validate_channels(self, value: dict[str, dict[str, bool]]) -> dict[str, dict[str, bool]]:
         unknown = sorted(set(value) - set(CATEGORIES))
         if unknown:
-            raise serializers.ValidationError(f"Unknown categories: {', '.join(unknown)}.")
+            raise serializers.ValidationError(
+                _("Unknown categories: %(categories)s.") % {"categories": ", ".join(unknown)}
+            )
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -212,11 +214,15 @@ class NotificationPreferenceSerializer(StrictModelSerializer):
             end = attrs.get("quiet_hours_end", getattr(instance, "quiet_hours_end", None))
             if (start is None) != (end is None):
                 raise serializers.ValidationError(
-                    {"quiet_hours_end": ["Set both ends of quiet hours, or neither."]}
+                    {"quiet_hours_end": [_("Set both ends of quiet hours, or neither.")]}
                 )
             if start is not None and start == end:
                 raise serializers.ValidationError(
-                    {"quiet_hours_end": ["Quiet hours must end at another time than they start."]}
+                    {
+                        "quiet_hours_end": [
+                            _("Quiet hours must end at another time than they start.")
+                        ]
+                    }
                 )
             attrs["quiet_hours"] = (start, end)
         return attrs

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -38,19 +39,23 @@ _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The record changed since you read it. Fetch it again and reapply your change."
+    default_detail = gettext_lazy(
+        "The record changed since you read it. Fetch it again and reapply your change."
+    )
     default_code = "stale_version"
 
 
 class PreconditionRequired(APIException):
     status_code = 428
-    default_detail = "Send the version you are changing, as If-Match or a `version` field."
+    default_detail = gettext_lazy(
+        "Send the version you are changing, as If-Match or a `version` field."
+    )
     default_code = "version_required"
 
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "A different record already uses this id."
+    default_detail = gettext_lazy("A different record already uses this id.")
     default_code = "conflict"
 
 
@@ -83,13 +88,17 @@ class IdempotencyKeyMixin:
         if not key or request.method not in _WRITE_METHODS or not request.user.is_authenticated:
             return
         if len(key) > 128:
-            raise ValidationError({"Idempotency-Key": ["At most 128 characters."]})
+            raise ValidationError({"Idempotency-Key": [gettext_lazy("At most 128 characters.")]})
         digest = services.canonical_digest([request.method, request.path, request.data])
         record = IdempotentRequest.objects.filter(user=request.user, key=key).first()
         if record is not None:
             if record.request_digest != digest:
                 raise ValidationError(
-                    {"Idempotency-Key": ["This key was already used for another request."]}
+                    {
+                        "Idempotency-Key": [
+                            gettext_lazy("This key was already used for another request.")
+                        ]
+                    }
                 )
             raise _Replay(record)
         self._idempotency = (key, digest)
@@ -129,13 +138,13 @@ def _version_from(request: Request) -> int | None:
             return int(raw)
         except ValueError:
             raise ValidationError(
-                {"If-Match": ['Send the version as If-Match: "<number>".']}
+                {"If-Match": [gettext_lazy('Send the version as If-Match: "<number>".')]}
             ) from None
     if isinstance(request.data, dict) and "version" in request.data:
         try:
             return int(request.data["version"])
         except (TypeError, ValueError):
-            raise ValidationError({"version": ["A whole number."]}) from None
+            raise ValidationError({"version": [gettext_lazy("A whole number.")]}) from None
     return None
 
 
@@ -251,7 +260,7 @@ class SyncedViewSetMixin(IdempotencyKeyMixin, PatientScopedMixin):
         if isinstance(data, dict):
             data.pop("version", None)
             if "id" in data and str(data.pop("id")) != str(instance.pk):
-                raise ValidationError({"id": ["The id of a record cannot change."]})
+                raise ValidationError({"id": [gettext_lazy("The id of a record cannot change.")]})
         partial = kwargs.pop("partial", False) or request.method == "PATCH"
         serializer = self.get_serializer(instance, data=data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -385,8 +394,14 @@ def _int_param(
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({name: ["A whole number."]}) from None
+        raise ValidationError({name: [gettext_lazy("A whole number.")]}) from None
     if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ValidationError({name: [f"Must be {bound}."]})
+        if maximum is None:
+            message = gettext_lazy("Must be at least %(minimum)s.") % {"minimum": minimum}
+        else:
+            message = gettext_lazy("Must be between %(minimum)s and %(maximum)s.") % {
+                "minimum": minimum,
+                "maximum": maximum,
+            }
+        raise ValidationError({name: [message]})
     return value

@@ -90,3 +90,28 @@ def test_the_413_speaks_german_before_anything_reads_the_body(world: World, clie
         )
     assert response.status_code == 413
     assert response.json()["detail"] == "Der Inhalt der Anfrage ist größer als 1024 Bytes."
+
+
+UNKNOWN_INVITATION = {
+    "en": "This invitation code is not valid.",
+    "it": "Questo codice di invito non è valido.",
+    "de": "Dieser Einladungscode ist ungültig.",
+    "fr": "Ce code d'invitation n'est pas valide.",
+    "es": "Este código de invitación no es válido.",
+}
+
+
+@pytest.mark.parametrize("language", list(UNKNOWN_INVITATION))
+def test_a_service_error_comes_in_the_readers_language(
+    world: World, client_for, language: str
+) -> None:
+    """A sentence raised deep in a service (here: careteam.services) is translated too."""
+    response = client_for(world.owner).post(
+        "/api/v1/invitations/accept",
+        {"code": "no-such-code"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    assert response["Content-Language"] == language
+    assert response.json()["fields"] == {"code": [UNKNOWN_INVITATION[language]]}
