@@ -296,6 +296,26 @@ def timeline(
 # --- insights --------------------------------------------------------------------------------------
 
 
+def association_rows(
+    associations: list[insights.TriggerAssociation], names: dict[str, tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """The insights' trigger rows as the API shows them; `names`: {trigger code: (name, category)}."""
+    return [
+        {
+            "trigger": row.trigger,
+            "name": names[row.trigger][0],
+            "category": names[row.trigger][1],
+            "exposures": row.exposures,
+            "followed_by_flare": row.followed_by_flare,
+            "proportion": row.proportion,
+            "baseline": row.baseline,
+            "ratio": row.ratio,
+            "sufficient_data": row.sufficient_data,
+        }
+        for row in associations
+    ]
+
+
 def patient_insights(
     *, patient: Patient, period: Period, threshold: int, window: dt.timedelta
 ) -> dict[str, Any]:
@@ -384,18 +404,5 @@ def patient_insights(
         "days": all_days,
         "burden": burden,
         "flares": len(flare_moments),
-        "associations": [
-            {
-                "trigger": row.trigger,
-                "name": names[row.trigger][0],
-                "category": names[row.trigger][1],
-                "exposures": row.exposures,
-                "followed_by_flare": row.followed_by_flare,
-                "proportion": row.proportion,
-                "baseline": row.baseline,
-                "ratio": row.ratio,
-                "sufficient_data": row.sufficient_data,
-            }
-            for row in associations
-        ],
+        "associations": association_rows(associations, names),
     }

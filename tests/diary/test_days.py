@@ -275,20 +275,7 @@ def insights_from_every_record(
             logged_days=checked_in,
         ),
         "flares": len(flares),
-        "associations": [
-            {
-                "trigger": row.trigger,
-                "name": names[row.trigger][0],
-                "category": names[row.trigger][1],
-                "exposures": row.exposures,
-                "followed_by_flare": row.followed_by_flare,
-                "proportion": row.proportion,
-                "baseline": row.baseline,
-                "ratio": row.ratio,
-                "sufficient_data": row.sufficient_data,
-            }
-            for row in associations
-        ],
+        "associations": selectors.association_rows(associations, names),
     }
 
 
