@@ -444,7 +444,16 @@ def _save(rows: list[PatientTriage]) -> None:
 def _lock(patient_ids: list[Any]) -> None:
     """Lock the rows about to be recomputed (in pk order: no deadlock) before reading the facts:
     a concurrent write's refresh waits, then reads what this one committed — the last writer
-    never stores facts read before another's commit."""
+    never stores facts read before another's commit.
+
+    Each patient's write lock (apps.sync.services.lock_patient_feed, which the change feed and
+    the stored diary days take too) comes first, so every transaction takes a patient's locks in
+    one order: the write lock, then the triage row. Taking the row first here deadlocked against
+    a write that held the write lock and then refreshed triage (found by schemathesis: two
+    "I used this pen" at once)."""
+    from apps.sync.services import lock_patients
+
+    lock_patients(patient_ids)
     list(
         PatientTriage.objects.select_for_update()
         .filter(patient_id__in=patient_ids)

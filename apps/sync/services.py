@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
@@ -26,12 +27,26 @@ def lock_patient_feed(patient_id: Any) -> None:
     between would move its cursor past 10 and never see it. SQLite runs one writer at a time
     already; PostgreSQL takes a transaction-scoped advisory lock keyed by the patient.
     """
-    if connection.vendor == "postgresql":
-        key = int.from_bytes(
-            hashlib.sha256(str(patient_id).encode()).digest()[:8], "big", signed=True
-        )
+    lock_patients([patient_id])
+
+
+def lock_patients(patient_ids: Iterable[Any]) -> None:
+    """lock_patient_feed for several patients at once, in one query and in one order (the lock
+    keys ascending), so two transactions locking overlapping sets cannot deadlock."""
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted(
+        {
+            int.from_bytes(hashlib.sha256(str(pid).encode()).digest()[:8], "big", signed=True)
+            for pid in patient_ids
+        }
+    )
+    if keys:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            # unnest yields the sorted array in its order; count() makes every lock be taken.
+            cursor.execute(
+                "SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) AS key", [keys]
+            )
 
 
 def record_change(*, kind: str, patient_id: Any, object_id: Any, deleted: bool = False) -> Change:
